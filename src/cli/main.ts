@@ -1,0 +1,66 @@
+/**
+ * The `flywheel` command line: a thin layer over the library. Every command
+ * has `--json`; errors print without a stack trace and exit with the codes of
+ * DESIGN.md (0 ok, 1 internal, 2 usage/config, 3 data, 4 gate, 5 conflict).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { checkCommand } from './commands/check.js';
+import { dataCommand } from './commands/data.js';
+import { initCommand } from './commands/init.js';
+import { type Io, processIo, reportError } from './output.js';
+
+function packageVersion(): string {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Builds the program; `io` lets tests capture output. */
+export function buildProgram(io: Io = processIo): Command {
+  const program = new Command('flywheel')
+    .description('Flywheel: from a falsifiable framing to a production model people trust')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride();
+  for (const command of [
+    initCommand(io),
+    checkCommand(io),
+    dataCommand(io),
+  ]) {
+    program.addCommand(command);
+  }
+  const applyOverrides = (cmd: Command) => {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    cmd.showSuggestionAfterError(true);
+    for (const sub of cmd.commands) applyOverrides(sub);
+  };
+  for (const sub of program.commands) applyOverrides(sub);
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code (never calls process.exit).
+ *
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram(io).parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    return reportError(io, err, json);
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * Turns a spec and its sources into the DuckDB view `fw_dataset`: one column
+ * per feature (converted to its kind), `__target`, `__split`, `__event_time`
+ * and `__entity`. Everything downstream (describe, check, loading a Frame)
+ * reads that view, so they all see the same rows, target and split.
+ */
+import { FlywheelError } from '../errors.js';
+import {
+  didYouMean,
+  type LoadedSpec,
+  parseExpression,
+  type Spec,
+  toSql,
+  typeCheck,
+} from '../spec/index.js';
+import { convertSql, inferColumnType } from './column-types.js';
+import { type DuckSession, sqlIdent } from './duck.js';
+import type { ColumnType } from './frame.js';
+import { registerSources, type SourceReport } from './sources.js';
+import { MIXER_MACROS, type SplitName, SPLITS, splitSql } from './split.js';
+
+export interface FeatureDef {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** SQL over `fw_typed` (the input with declared types applied) producing the feature. */
+  readonly sql: string;
+  /** Derived from an expression rather than read from a column. */
+  readonly derived: boolean;
+}
+
+export type TargetKind = 'binary' | 'numeric' | 'categorical';
+
+export interface SplitStats {
+  readonly split: SplitName;
+  readonly rows: number;
+  readonly labelled: number;
+  /** Binary: rows with a positive label. */
+  readonly positives: number;
+}
+
+export interface PreparedDataset {
+  readonly spec: Spec;
+  readonly inputColumns: readonly { name: string; sourceType: string; type: ColumnType | undefined }[];
+  readonly features: readonly FeatureDef[];
+  readonly targetKind: TargetKind;
+  readonly sources: readonly SourceReport[];
+  readonly rows: number;
+  /** Rows that fall in no split (outside every time window). */
+  readonly unassigned: number;
+  readonly splits: readonly SplitStats[];
+  /** Multiclass: the classes, in order. */
+  readonly classes?: readonly string[];
+}
+
+const RESERVED = new Set(['__target', '__split', '__event_time', '__entity', '__row']);
+
+function missingColumn(what: string, name: string, available: string[]): FlywheelError {
+  return new FlywheelError(
+    what === 'target.column' ? 'TARGET_INVALID' : 'SCHEMA_MISSING_COLUMN',
+    `${what}: column "${name}" does not exist in the data${didYouMean(name, available)}; columns are: ${available.join(', ')}`,
+  );
+}
+
+/**
+ * Registers the sources and builds `fw_dataset`, checking the target, the
+ * declared types and the split on the way.
+ *
+ * @example
+ * const session = await DuckSession.open();
+ * const ds = await prepareDataset(session, loadSpec('.'));
+ * console.log(ds.rows, ds.splits);
+ */
+export async function prepareDataset(session: DuckSession, loaded: LoadedSpec): Promise<PreparedDataset> {
+  const { spec } = loaded;
+  const sources = await registerSources(session, spec, loaded.dir);
+  for (const macro of MIXER_MACROS) await session.run(macro);
+
+  const counted = await session.rows('SELECT count(*) AS n FROM fw_input');
+  if (Number(counted[0]?.['n'] ?? 0) === 0) {
+    throw new FlywheelError('DATA_EMPTY', `the data has 0 rows (sources: ${sources.map((s) => s.path).join(', ')})`);
+  }
+  const described = await session.describe('SELECT * FROM fw_input');
+  const overrides = spec.data.schema ?? {};
+  const available = described.map((c) => c.name);
+  for (const name of Object.keys(overrides)) {
+    if (!available.includes(name)) throw missingColumn(`data.schema.${name}`, name, available);
+  }
+  const declared = described.map((c) => ({
+    name: c.name,
+    sourceType: c.type,
+    type: overrides[c.name] ?? inferColumnType(c.type),
+  }));
+  await checkDeclaredTypes(session, declared.filter((c) => overrides[c.name] !== undefined));
+  // Overridden columns are converted once, so expressions see the declared kinds too.
+  const replaced = declared
+    .filter((c) => overrides[c.name] !== undefined && c.type !== undefined)
+    .map((c) => `${convertSql(c.name, c.sourceType, c.type!)} AS ${sqlIdent(c.name)}`);
+  await session.run(
+    `CREATE OR REPLACE TEMP VIEW fw_typed AS SELECT * ${replaced.length > 0 ? `REPLACE (${replaced.join(', ')})` : ''} FROM fw_input`,
+  );
+  const KIND_TYPE = { numeric: 'DOUBLE', categorical: 'VARCHAR', timestamp: 'TIMESTAMP' } as const;
+  const inputColumns = declared.map((c) =>
+    overrides[c.name] !== undefined && c.type !== undefined ? { ...c, sourceType: KIND_TYPE[c.type] } : c,
+  );
+  const byName = new Map(inputColumns.map((c) => [c.name, c]));
+  const require = (what: string, name: string) => {
+    const column = byName.get(name);
+    if (!column) throw missingColumn(what, name, available);
+    return column;
+  };
+
+  const target = require('target.column', spec.target.column);
+  const eventTime = spec.event_time === undefined ? undefined : require('event_time', spec.event_time);
+  if (eventTime && eventTime.type !== 'timestamp') {
+    throw new FlywheelError('SCHEMA_TYPE_MISMATCH', `event_time: column "${eventTime.name}" is ${eventTime.sourceType}, not a date or timestamp`, {
+      hint: `Declare it in data.schema (${eventTime.name}: timestamp) if it holds ISO dates as text.`,
+    });
+  }
+  const entity = spec.entity === undefined ? undefined : require('entity', spec.entity);
+
+
+  const types = new Map<string, ColumnType>();
+  for (const c of inputColumns) if (c.type) types.set(c.name, c.type);
+  const features = selectFeatures(spec, inputColumns, types, require);
+  const { sql: targetSql, kind: targetKind } = targetExpression(spec, target, types);
+
+  const eventSql = eventTime ? convertSql(eventTime.name, eventTime.sourceType, 'timestamp') : undefined;
+  const rowKey = entity ? `hash(${sqlIdent(entity.name)}) % 2147483648` : '__row';
+  const select = [
+    ...features.map((f) => `${f.sql} AS ${sqlIdent(f.name)}`),
+    `${targetSql} AS __target`,
+    `${splitSql(spec.split, eventSql, rowKey)} AS __split`,
+    `${eventSql ?? 'CAST(NULL AS TIMESTAMP)'} AS __event_time`,
+    `${entity ? `CAST(${sqlIdent(entity.name)} AS VARCHAR)` : 'CAST(NULL AS VARCHAR)'} AS __entity`,
+  ];
+  try {
+    await session.run(
+      `CREATE OR REPLACE TEMP VIEW fw_dataset AS SELECT ${select.join(', ')} FROM (SELECT *, row_number() OVER () - 1 AS __row FROM fw_typed)`,
+    );
+  } catch (err) {
+    throw new FlywheelError('DATA_UNREADABLE', `cannot build the dataset: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+
+  const stats = await session.rows(
+    `SELECT __split AS split, count(*) AS n, count(__target) AS labelled, ${targetKind === 'binary' ? 'sum(__target)' : '0'} AS positives FROM fw_dataset GROUP BY ALL`,
+  );
+  const rows = stats.reduce((s, r) => s + Number(r['n']), 0);
+  if (rows === 0) throw new FlywheelError('DATA_EMPTY', 'the data has 0 rows');
+  if (spec.data.max_rows !== undefined && rows > spec.data.max_rows) {
+    throw new FlywheelError('DATA_TOO_LARGE', `the data has ${rows} rows, which exceeds max_rows (${spec.data.max_rows})`);
+  }
+  const splits = SPLITS.map((split): SplitStats => {
+    const r = stats.find((s) => s['split'] === split);
+    return { split, rows: Number(r?.['n'] ?? 0), labelled: Number(r?.['labelled'] ?? 0), positives: Number(r?.['positives'] ?? 0) };
+  });
+  const unassigned = Number(stats.find((s) => s['split'] === null)?.['n'] ?? 0);
+  const labelled = splits.reduce((s, p) => s + p.labelled, 0) + Number(stats.find((s) => s['split'] === null)?.['labelled'] ?? 0);
+  if (labelled === 0) {
+    throw new FlywheelError('TARGET_INVALID', `target.column "${target.name}": every one of the ${rows} rows has a missing target`);
+  }
+  await checkSplits(session, spec, splits);
+  const classes = await checkTargetClasses(session, spec, targetKind, splits);
+  return { spec, inputColumns, features, targetKind, sources, rows, unassigned, splits, ...(classes ? { classes } : {}) };
+}
+
+async function checkDeclaredTypes(
+  session: DuckSession,
+  declared: { name: string; sourceType: string; type: ColumnType | undefined }[],
+): Promise<void> {
+  for (const c of declared) {
+    if (c.type === undefined || c.type === 'categorical' || inferColumnType(c.sourceType) === c.type) continue;
+    const ref = sqlIdent(c.name);
+    const converted = convertSql(c.name, c.sourceType, c.type);
+    const bad = await session.rows(
+      `SELECT row_number() OVER () AS row, CAST(${ref} AS VARCHAR) AS value FROM fw_input QUALIFY NULLIF(TRIM(CAST(${ref} AS VARCHAR)), '') IS NOT NULL AND ${converted} IS NULL LIMIT 3`,
+    );
+    if (bad.length > 0) {
+      const examples = bad.map((b) => `row ${String(b['row'])}: ${JSON.stringify(String(b['value']).slice(0, 40))}`).join(', ');
+      throw new FlywheelError(
+        'SCHEMA_TYPE_MISMATCH',
+        `data.schema.${c.name}: column "${c.name}" is declared ${c.type} but holds values that are not (${examples})`,
+      );
+    }
+  }
+}
+
+function selectFeatures(
+  spec: Spec,
+  inputColumns: readonly { name: string; sourceType: string; type: ColumnType | undefined }[],
+  types: Map<string, ColumnType>,
+  require: (what: string, name: string) => { name: string; sourceType: string; type: ColumnType | undefined },
+): FeatureDef[] {
+  const excluded = new Set([...(spec.features?.exclude ?? []), spec.target.column]);
+  if (spec.event_time !== undefined) excluded.add(spec.event_time);
+  if (spec.entity !== undefined) excluded.add(spec.entity);
+  const include = spec.features?.include;
+  const chosen = include
+    ? include.map((name, i) => require(`features.include[${i}]`, name))
+    : inputColumns.filter((c) => c.type !== undefined && !c.name.startsWith('__'));
+  const features: FeatureDef[] = [];
+  for (const c of chosen) {
+    if (excluded.has(c.name)) continue;
+    if (c.type === undefined) {
+      throw new FlywheelError('SCHEMA_TYPE_MISMATCH', `features.include: column "${c.name}" has type ${c.sourceType}, which cannot be a feature`, {
+        hint: 'Declare its kind in data.schema (numeric, categorical or timestamp), or derive a feature from it.',
+      });
+    }
+    if (RESERVED.has(c.name)) throw new FlywheelError('SPEC_INVALID', `column "${c.name}" uses a reserved name`);
+    features.push({ name: c.name, type: c.type, sql: convertSql(c.name, c.sourceType, c.type), derived: false });
+  }
+  for (const [name, text] of Object.entries(spec.features?.derive ?? {})) {
+    if (types.has(name)) {
+      throw new FlywheelError('SPEC_INVALID', `features.derive.${name}: a column called "${name}" already exists; choose another name`);
+    }
+    const ast = parseExpression(text);
+    let type: string;
+    try {
+      type = typeCheck(ast, types);
+    } catch (err) {
+      if (err instanceof FlywheelError) throw new FlywheelError(err.code, `features.derive.${name}: ${err.message}`, { details: err.details });
+      throw err;
+    }
+    const sql = type === 'boolean' ? `CAST((${toSql(ast)}) AS DOUBLE)` : toSql(ast);
+    const kind: ColumnType = type === 'boolean' ? 'numeric' : (type as ColumnType);
+    const wrapped = kind === 'numeric' ? `CAST(${sql} AS DOUBLE)` : kind === 'categorical' ? `CAST(${sql} AS VARCHAR)` : `CAST(${sql} AS TIMESTAMP)`;
+    features.push({ name, type: kind, sql: wrapped, derived: true });
+  }
+  if (features.length === 0) {
+    throw new FlywheelError('SPEC_INVALID', 'features: no usable feature columns remain after include/exclude; a model needs at least one');
+  }
+  return features;
+}
+
+function targetExpression(
+  spec: Spec,
+  target: { name: string; sourceType: string; type: ColumnType | undefined },
+  types: Map<string, ColumnType>,
+): { sql: string; kind: TargetKind } {
+  const ref = sqlIdent(target.name);
+  if (spec.task === 'binary') {
+    if (spec.target.positive !== undefined) {
+      const ast = parseExpression(spec.target.positive);
+      let type: string;
+      try {
+        type = typeCheck(ast, types);
+      } catch (err) {
+        if (err instanceof FlywheelError) throw new FlywheelError('TARGET_INVALID', `target.positive: ${err.message}`, { details: err.details });
+        throw err;
+      }
+      if (type !== 'boolean') {
+        throw new FlywheelError('TARGET_INVALID', `target.positive must be a condition (true/false), but "${spec.target.positive}" gives a ${type} value`);
+      }
+      const p = toSql(ast);
+      return { sql: `CASE WHEN (${p}) THEN 1.0 WHEN NOT (${p}) THEN 0.0 END`, kind: 'binary' };
+    }
+    if (target.type !== 'numeric') {
+      throw new FlywheelError('TARGET_INVALID', `target.column "${target.name}" is ${target.sourceType}; a binary target needs target.positive (e.g. ${target.name} = 'yes') or a true/false or 0/1 column`);
+    }
+    return { sql: `CASE WHEN CAST(${ref} AS DOUBLE) = 1 THEN 1.0 WHEN CAST(${ref} AS DOUBLE) = 0 THEN 0.0 END`, kind: 'binary' };
+  }
+  if (spec.task === 'regression') {
+    if (target.type !== 'numeric') {
+      throw new FlywheelError('TARGET_INVALID', `target.column "${target.name}" is ${target.sourceType}; a regression target must be numeric`);
+    }
+    return { sql: convertSql(target.name, target.sourceType, 'numeric'), kind: 'numeric' };
+  }
+  return { sql: `NULLIF(CAST(${ref} AS VARCHAR), '')`, kind: 'categorical' };
+}
+
+async function checkSplits(session: DuckSession, spec: Spec, splits: readonly SplitStats[]): Promise<void> {
+  for (const s of splits) {
+    if (s.labelled > 0) continue;
+    let context = '';
+    if (spec.split.method === 'time') {
+      const range = await session.rows('SELECT CAST(min(__event_time) AS VARCHAR) AS lo, CAST(max(__event_time) AS VARCHAR) AS hi FROM fw_dataset');
+      const part = spec.split[s.split];
+      context = ` (${s.split} covers ${part.from ?? '-∞'} to ${part.until ?? '+∞'}; the data's ${spec.event_time} runs from ${String(range[0]?.['lo'])} to ${String(range[0]?.['hi'])})`;
+    }
+    throw new FlywheelError('SPLIT_EMPTY', `split.${s.split} holds ${s.rows === 0 ? 'no rows' : 'no labelled rows'}${context}`);
+  }
+}
+
+async function checkTargetClasses(
+  session: DuckSession,
+  spec: Spec,
+  kind: TargetKind,
+  splits: readonly SplitStats[],
+): Promise<string[] | undefined> {
+  if (kind === 'binary') {
+    const train = splits[0]!;
+    if (train.positives === 0 || train.positives === train.labelled) {
+      const which = train.positives === 0 ? 'negative' : 'positive';
+      throw new FlywheelError('TARGET_INVALID', `the target has one class in the training split: all ${train.labelled} labelled rows are ${which}${spec.target.positive ? ` under "${spec.target.positive}"` : ''}; nothing can be learned`);
+    }
+    return undefined;
+  }
+  if (kind === 'numeric') {
+    const r = await session.rows("SELECT count(DISTINCT __target) AS d FROM fw_dataset WHERE __split = 'train'");
+    if (Number(r[0]?.['d']) < 2) {
+      throw new FlywheelError('TARGET_INVALID', `the target "${spec.target.column}" is constant in the training split; nothing can be learned`);
+    }
+    return undefined;
+  }
+  const found = (await session.rows('SELECT DISTINCT __target AS c FROM fw_dataset WHERE __target IS NOT NULL ORDER BY 1')).map((r) => String(r['c']));
+  const declared = spec.target.classes;
+  if (declared) {
+    const unknown = found.filter((c) => !declared.includes(c));
+    if (unknown.length > 0) {
+      throw new FlywheelError('TARGET_INVALID', `target.classes does not list ${unknown.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}, found in the data`);
+    }
+  }
+  if (found.length < 2) {
+    throw new FlywheelError('TARGET_INVALID', `the target "${spec.target.column}" has ${found.length} class(es); a multiclass task needs at least 2`);
+  }
+  return declared ?? found;
+}

@@ -1,0 +1,19 @@
+/** Step 1, framing: the spec schema, its loader and the falsifiability lint. */
+export { breakEvenThreshold, type OutcomeCosts, type PolicyCosts, trivialPolicyCosts } from './decision.js';
+export * from './expression/index.js';
+export { specExpressions } from './expressions.js';
+export { lintSpec } from './lint.js';
+export {
+  describeFound,
+  formatIssue,
+  type LoadedSpec,
+  loadSpec,
+  parseSpec,
+  resolveSpecPath,
+  SPEC_FILE_NAME,
+  type SpecIssue,
+  specError,
+} from './load.js';
+export { METRICS, type MetricInfo, metricInfo, metricsForTask, type Task } from './metrics-catalog.js';
+export { type Spec, type SpecInput, SpecSchema } from './schema.js';
+export { closestMatch, didYouMean } from './suggest.js';

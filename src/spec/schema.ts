@@ -1,0 +1,271 @@
+/**
+ * The framing spec `flywheel.yaml`, declared once as a zod schema. Validation,
+ * the checked-in JSON Schema (`schema/flywheel.schema.json`) and the reference
+ * docs (`docs/reference/spec.md`) are all generated from this file.
+ */
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must start with a letter or _ and hold only letters, digits and _');
+
+const columnName = z.string().min(1).max(256);
+
+const isoDate = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/,
+    'must be an ISO date such as 2001-03-01 or 2001-03-01T00:00:00Z',
+  )
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real calendar date');
+
+const expression = z.string().min(1).max(4000);
+
+const csvOptions = z
+  .strictObject({
+    delimiter: z.string().min(1).max(4).optional().describe('Field separator; sniffed when absent.'),
+    header: z.boolean().optional().describe('Whether the first line holds column names; sniffed when absent.'),
+    quote: z.string().length(1).optional().describe('Quote character.'),
+    escape: z.string().length(1).optional().describe('Escape character inside quotes.'),
+    skip_rows: z.number().int().min(0).optional().describe('Lines to skip before the header.'),
+    null_values: z.array(z.string()).optional().describe('Strings read as missing, e.g. ["", "NA"].'),
+    date_format: z.string().optional().describe('strftime format for dates, e.g. %d/%m/%Y.'),
+    timestamp_format: z.string().optional().describe('strftime format for timestamps.'),
+    on_bad_rows: z
+      .enum(['fail', 'skip'])
+      .default('fail')
+      .describe('`fail` stops at the first ragged or unparsable row; `skip` drops them and reports each one.'),
+  })
+  .describe('CSV reading options; every one is sniffed by DuckDB when absent.');
+
+const source = z
+  .strictObject({
+    path: z.string().min(1).describe('File path or glob, relative to the spec file.'),
+    format: z
+      .enum(['csv', 'parquet', 'json', 'ndjson'])
+      .optional()
+      .describe('File format; inferred from the extension when absent.'),
+    csv: csvOptions.optional(),
+  })
+  .describe('One data file (or glob) exposed to SQL as a view named after its key.');
+
+const data = z
+  .strictObject({
+    sources: z
+      .record(identifier, source)
+      .refine((r) => Object.keys(r).length > 0, 'must name at least one source')
+      .describe('Named data sources. Each becomes a SQL view of the same name.'),
+    query: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('DuckDB SQL over the sources; defaults to the single source as it is.'),
+    schema: z
+      .record(columnName, z.enum(['numeric', 'categorical', 'timestamp']))
+      .optional()
+      .describe('Column types that override the inferred ones.'),
+    max_rows: z.number().int().positive().optional().describe('Refuse data with more rows than this.'),
+  })
+  .describe('Where the data comes from.');
+
+const target = z
+  .strictObject({
+    column: columnName.describe('The column the prediction is about.'),
+    positive: expression
+      .optional()
+      .describe('Binary task: expression that defines a positive, e.g. `delay > 15`. Defaults to the column being true/1.'),
+    classes: z.array(z.string()).min(2).optional().describe('Multiclass task: the class labels, in order.'),
+  })
+  .describe('What is predicted.');
+
+const features = z
+  .strictObject({
+    include: z.array(columnName).optional().describe('Columns used as features; all but target, entity and event time when absent.'),
+    exclude: z.array(columnName).optional().describe('Columns never used as features.'),
+    derive: z
+      .record(identifier, expression)
+      .optional()
+      .describe('New features as expressions over columns, e.g. `hour: hour(date)`.'),
+  })
+  .describe('Which inputs the model sees.');
+
+const splitPart = z.strictObject({
+  from: isoDate.optional().describe('Inclusive start (event time >= from).'),
+  until: isoDate.optional().describe('Exclusive end (event time < until).'),
+});
+
+const split = z
+  .discriminatedUnion('method', [
+    z
+      .strictObject({
+        method: z.literal('time'),
+        train: splitPart,
+        validation: splitPart,
+        test: splitPart,
+      })
+      .describe('Split by event time: train on the past, validate and test on later periods.'),
+    z
+      .strictObject({
+        method: z.literal('random'),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+        ratios: z
+          .strictObject({
+            train: z.number().gt(0).lt(1),
+            validation: z.number().gt(0).lt(1),
+            test: z.number().gt(0).lt(1),
+          })
+          .default({ train: 0.7, validation: 0.15, test: 0.15 })
+          .refine((r) => Math.abs(r.train + r.validation + r.test - 1) < 1e-9, 'ratios must sum to 1'),
+        force: z
+          .boolean()
+          .default(false)
+          .describe('Allow a random split although an event-time column is declared (it leaks the future).'),
+      })
+      .describe('Random split, reproducible for a seed; grouped by entity when one is declared.'),
+  ])
+  .describe('How rows are divided into train, validation and test.');
+
+const money = z.number().finite();
+
+const business = z
+  .strictObject({
+    decision: z.string().min(1).describe('The action taken on a positive prediction.'),
+    currency: z.string().min(1).max(8).default('USD'),
+    costs: z
+      .strictObject({
+        tp: money.default(0).describe('Cost of a true positive (negative for a gain).'),
+        fp: money.default(0).describe('Cost of a false positive.'),
+        fn: money.default(0).describe('Cost of a false negative.'),
+        tn: money.default(0).describe('Cost of a true negative.'),
+      })
+      .optional()
+      .describe('Binary task: cost of each outcome, in the currency.'),
+    misclassification_cost: money.optional().describe('Multiclass task: cost of a wrong class.'),
+    under_cost_per_unit: money
+      .nonnegative()
+      .optional()
+      .describe('Regression: cost per unit the prediction falls short of the truth.'),
+    over_cost_per_unit: money.nonnegative().optional().describe('Regression: cost per unit the prediction overshoots.'),
+    capacity: z
+      .strictObject({
+        max_positives: z.number().int().positive().describe('At most this many positive decisions...'),
+        per: z.enum(['day', 'week', 'month', 'batch']).describe('...per this period.'),
+      })
+      .optional()
+      .describe('A limit on positive decisions; the top-k policy is used instead of a threshold.'),
+  })
+  .describe('The decision and what its outcomes cost: the spine of evaluation.');
+
+const bound = z
+  .strictObject({
+    min: z.number().finite().optional().describe('The metric must be at least this (higher-is-better metrics).'),
+    max: z.number().finite().optional().describe('The metric must be at most this (lower-is-better metrics).'),
+    k: z.number().int().positive().optional().describe('k for @k metrics.'),
+  })
+  .refine((b) => b.min !== undefined || b.max !== undefined, 'must set min or max');
+
+const acceptance = z
+  .strictObject({
+    confidence: z
+      .number()
+      .gt(0.5)
+      .lt(1)
+      .default(0.95)
+      .describe('Confidence level the bounds must hold at (the interval bound, not the point estimate).'),
+    metrics: z.record(z.string(), bound).describe('Named metrics and their bounds, e.g. `roc_auc: {min: 0.65}`.'),
+    lift_over_baseline: z
+      .strictObject({
+        metric: z.string().describe('Metric compared against the best baseline.'),
+        min: z.number().finite().describe('Required relative improvement over the best baseline (0.05 = 5%).'),
+      })
+      .optional(),
+  })
+  .describe('What the model must achieve to be accepted: stated so it can fail.');
+
+const latencyBudget = z
+  .strictObject({
+    p50_ms: z.number().positive().optional(),
+    p99_ms: z.number().positive().describe('99th percentile of single-row prediction latency.'),
+  })
+  .describe('How fast one prediction must be served.');
+
+const baselines = z
+  .strictObject({
+    rules: z
+      .array(z.strictObject({ name: identifier, expression: expression.describe('Predicts positive when true.') }))
+      .optional(),
+  })
+  .describe('Step 2: rule baselines, beside the always-trained prior and linear models.');
+
+const models = z
+  .strictObject({
+    ladder: z.array(z.string().min(1)).optional().describe('Rungs in order of cost.'),
+    min_gain: z.number().min(0).optional().describe('Move up a rung only while the gain exceeds this.'),
+    seed: z.number().int().min(0).optional(),
+  })
+  .describe('Step 4: modelling (reserved; validated when present).');
+
+const deploy = z
+  .strictObject({
+    canary: z
+      .strictObject({
+        weight: z.number().min(0).max(100).describe('Percent of traffic sent to the canary.'),
+        interval_s: z.number().int().positive().default(60),
+        failed_checks: z.number().int().positive().default(3),
+      })
+      .optional(),
+  })
+  .describe('Step 6: deployment (reserved; validated when present).');
+
+const monitor = z
+  .strictObject({
+    window: z.string().optional(),
+    drift_threshold: z.number().positive().optional(),
+    freshness_max_age_s: z.number().positive().optional(),
+  })
+  .describe('Step 7: monitoring (reserved; validated when present).');
+
+const governance = z
+  .strictObject({
+    pii: z.array(columnName).optional().describe('Columns that hold personal data.'),
+    retention_days: z.number().int().positive().optional(),
+  })
+  .describe('Step 3 governance (reserved; validated when present).');
+
+const feedback = z
+  .strictObject({
+    retrain_after_labels: z.number().int().positive().optional(),
+    window_days: z.number().int().positive().optional(),
+  })
+  .describe('Step 8: the feedback loop (reserved; validated when present).');
+
+export const SpecSchema = z
+  .strictObject({
+    version: z.literal(1).default(1).describe('Spec format version.'),
+    name: identifier.describe('Project name.'),
+    description: z.string().optional().describe('What is predicted and why.'),
+    task: z.enum(['binary', 'multiclass', 'regression']).describe('The kind of prediction.'),
+    target,
+    entity: columnName.optional().describe('Column identifying the entity a row is about.'),
+    event_time: columnName.optional().describe('Column holding when the event happened (used for time splits).'),
+    features: features.optional(),
+    data,
+    split,
+    business,
+    acceptance,
+    latency_budget: latencyBudget.optional(),
+    store: z.string().min(1).optional().describe('Where runs and artefacts live: `sqlite:path` or `postgres://...`.'),
+    baselines: baselines.optional(),
+    models: models.optional(),
+    deploy: deploy.optional(),
+    monitor: monitor.optional(),
+    governance: governance.optional(),
+    feedback: feedback.optional(),
+  })
+  .describe('Flywheel framing spec: what is predicted, on which data, and what makes it good enough.');
+
+/** A validated spec, with defaults filled in. */
+export type Spec = z.output<typeof SpecSchema>;
+export type SpecInput = z.input<typeof SpecSchema>;
