@@ -21,7 +21,12 @@ function typeOf(s) {
   if (s.const !== undefined) return `\`${s.const}\``;
   if (s.oneOf || s.anyOf) return (s.oneOf ?? s.anyOf).map(typeOf).join(' \\| ');
   if (s.type === 'array') return `list of ${typeOf(s.items ?? {})}`;
-  if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) {
+  if (
+    s.type === 'object' &&
+    s.additionalProperties &&
+    typeof s.additionalProperties === 'object' &&
+    !s.properties
+  ) {
     return `map of name → ${typeOf(s.additionalProperties)}`;
   }
   return s.type ?? 'any';
@@ -44,14 +49,19 @@ function rows(schema, prefix, out) {
     const s = raw;
     const name = `${prefix}${key}`;
     const desc = (s.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-    out.push(`| \`${name}\` | ${typeOf(s)} | ${required.has(key) ? 'yes' : ''} | ${constraints(s)} | ${desc} |`);
+    out.push(
+      `| \`${name}\` | ${typeOf(s)} | ${required.has(key) ? 'yes' : ''} | ${constraints(s)} | ${desc} |`,
+    );
     if (s.type === 'object' && s.properties) rows(s, `${name}.`, out);
-    if (s.type === 'object' && s.additionalProperties?.properties) rows(s.additionalProperties, `${name}.<name>.`, out);
+    if (s.type === 'object' && s.additionalProperties?.properties)
+      rows(s.additionalProperties, `${name}.<name>.`, out);
     if (s.type === 'array' && s.items?.properties) rows(s.items, `${name}[].`, out);
     for (const option of s.oneOf ?? s.anyOf ?? []) {
       if (option.properties) {
         const tag = Object.entries(option.properties).find(([, v]) => v.const !== undefined);
-        out.push(`| *${name} when ${tag ? `${tag[0]}: ${tag[1].const}` : 'variant'}* | | | | ${option.description ?? ''} |`);
+        out.push(
+          `| *${name} when ${tag ? `${tag[0]}: ${tag[1].const}` : 'variant'}* | | | | ${option.description ?? ''} |`,
+        );
         rows(option, `${name}.`, out);
       }
     }
@@ -104,7 +114,9 @@ for (const [rel, text] of files) {
   } catch {}
   if (check) {
     if (current !== text) {
-      console.error(`stale: ${rel} differs from what its source generates; run \`npm run gen:schema\` and commit it`);
+      console.error(
+        `stale: ${rel} differs from what its source generates; run \`npm run gen:schema\` and commit it`,
+      );
       stale++;
     }
   } else if (current !== text) {

@@ -127,6 +127,23 @@ describe('ingestion of each format', () => {
     expect(Number.isNaN(numeric(data, 'x2')[0]!)).toBe(true);
   });
 
+  it('treats NaN in a Parquet DOUBLE as missing, in features and in expressions', async () => {
+    const dir = writeProject(
+      baseSpec({
+        data: { sources: { main: { path: 'd.parquet' } } },
+        features: { exclude: ['id'], derive: { has_x: 'x is not null' } },
+      }),
+    );
+    const session = await DuckSession.open();
+    await session.run(
+      `COPY (SELECT * FROM (VALUES (1, TIMESTAMP '2024-01-01', 'NaN'::DOUBLE, 'a', 1), (2, TIMESTAMP '2024-01-02', 2.0, 'b', 0), (3, TIMESTAMP '2024-01-06', 3.0, 'a', 1), (4, TIMESTAMP '2024-01-09', 4.0, 'b', 0)) t(id, t, x, city, y)) TO '${path.join(dir, 'd.parquet')}' (FORMAT parquet)`,
+    );
+    session.close();
+    const data = await load(dir);
+    expect(Number.isNaN(numeric(data, 'x')[0]!)).toBe(true);
+    expect([...numeric(data, 'has_x')]).toEqual([0, 1, 1, 1]);
+  });
+
   it('applies a type override and rejects a non-numeric column declared numeric', async () => {
     const ok = await load(
       writeProject(

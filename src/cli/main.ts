@@ -11,11 +11,14 @@ import { ExitCode } from '../errors.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
 import { initCommand } from './commands/init.js';
+import { runsCommand } from './commands/runs.js';
 import { type Io, processIo, reportError } from './output.js';
+import { openStoreForCli } from './store.js';
 
 function packageVersion(): string {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 /** Builds the program; `io` lets tests capture output. */
@@ -31,6 +34,7 @@ export function buildProgram(io: Io = processIo): Command {
     initCommand(io),
     checkCommand(io),
     dataCommand(io),
+    runsCommand({ openStoreForCli, print: (text) => io.out(text) }),
   ]) {
     program.addCommand(command);
   }
@@ -56,7 +60,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
         return ExitCode.ok;
       }
       return ExitCode.usage;

@@ -20,7 +20,11 @@ export const processIo: Io = {
 };
 
 /** Formats rows as an aligned text table with a header line. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[], align?: readonly ('l' | 'r')[]): string {
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  align?: readonly ('l' | 'r')[],
+): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
   const line = (r: readonly string[]) =>
@@ -50,7 +54,11 @@ export function reportError(io: Io, err: unknown, json: boolean): number {
   } else {
     io.err(`error [${error.code}]: ${error.message}`);
     if (error.hint) io.err(`hint: ${error.hint}`);
-    if (error.code === 'INTERNAL' && process.env['FLYWHEEL_DEBUG'] && error.cause instanceof Error) {
+    if (
+      error.code === 'INTERNAL' &&
+      process.env['FLYWHEEL_DEBUG'] &&
+      error.cause instanceof Error
+    ) {
       io.err(error.cause.stack ?? '');
     }
   }
@@ -63,7 +71,11 @@ export function progressBar(io: Io, label: string, enabled: boolean) {
     return { update: (_value: number, _total: number) => {}, stop: () => {} };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left`, stream: process.stderr, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left`,
+      stream: process.stderr,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

@@ -17,7 +17,7 @@ import { convertSql, inferColumnType } from './column-types.js';
 import { type DuckSession, sqlIdent } from './duck.js';
 import type { ColumnType } from './frame.js';
 import { registerSources, type SourceReport } from './sources.js';
-import { MIXER_MACROS, type SplitName, SPLITS, splitSql } from './split.js';
+import { MIXER_MACROS, SPLITS, type SplitName, splitSql } from './split.js';
 
 export interface FeatureDef {
   readonly name: string;
@@ -40,7 +40,13 @@ export interface SplitStats {
 
 export interface PreparedDataset {
   readonly spec: Spec;
-  readonly inputColumns: readonly { name: string; sourceType: string; type: ColumnType | undefined }[];
+  /** Input columns: `sourceType` is the canonical type after conversion, `originalType` the file's. */
+  readonly inputColumns: readonly {
+    name: string;
+    sourceType: string;
+    originalType: string;
+    type: ColumnType | undefined;
+  }[];
   readonly features: readonly FeatureDef[];
   readonly targetKind: TargetKind;
   readonly sources: readonly SourceReport[];
@@ -70,14 +76,20 @@ function missingColumn(what: string, name: string, available: string[]): Flywhee
  * const ds = await prepareDataset(session, loadSpec('.'));
  * console.log(ds.rows, ds.splits);
  */
-export async function prepareDataset(session: DuckSession, loaded: LoadedSpec): Promise<PreparedDataset> {
+export async function prepareDataset(
+  session: DuckSession,
+  loaded: LoadedSpec,
+): Promise<PreparedDataset> {
   const { spec } = loaded;
   const sources = await registerSources(session, spec, loaded.dir);
   for (const macro of MIXER_MACROS) await session.run(macro);
 
   const counted = await session.rows('SELECT count(*) AS n FROM fw_input');
   if (Number(counted[0]?.['n'] ?? 0) === 0) {
-    throw new FlywheelError('DATA_EMPTY', `the data has 0 rows (sources: ${sources.map((s) => s.path).join(', ')})`);
+    throw new FlywheelError(
+      'DATA_EMPTY',
+      `the data has 0 rows (sources: ${sources.map((s) => s.path).join(', ')})`,
+    );
   }
   const described = await session.describe('SELECT * FROM fw_input');
   const overrides = spec.data.schema ?? {};
@@ -90,17 +102,24 @@ export async function prepareDataset(session: DuckSession, loaded: LoadedSpec): 
     sourceType: c.type,
     type: overrides[c.name] ?? inferColumnType(c.type),
   }));
-  await checkDeclaredTypes(session, declared.filter((c) => overrides[c.name] !== undefined));
-  // Overridden columns are converted once, so expressions see the declared kinds too.
+  await checkDeclaredTypes(
+    session,
+    declared.filter((c) => overrides[c.name] !== undefined),
+  );
+  // Every usable column is converted once to its kind's canonical type (DOUBLE
+  // without NaN, VARCHAR, TIMESTAMP in UTC), so features, expressions and the
+  // target all see the same values as a model will.
   const replaced = declared
-    .filter((c) => overrides[c.name] !== undefined && c.type !== undefined)
+    .filter((c) => c.type !== undefined)
     .map((c) => `${convertSql(c.name, c.sourceType, c.type!)} AS ${sqlIdent(c.name)}`);
   await session.run(
     `CREATE OR REPLACE TEMP VIEW fw_typed AS SELECT * ${replaced.length > 0 ? `REPLACE (${replaced.join(', ')})` : ''} FROM fw_input`,
   );
   const KIND_TYPE = { numeric: 'DOUBLE', categorical: 'VARCHAR', timestamp: 'TIMESTAMP' } as const;
   const inputColumns = declared.map((c) =>
-    overrides[c.name] !== undefined && c.type !== undefined ? { ...c, sourceType: KIND_TYPE[c.type] } : c,
+    c.type !== undefined
+      ? { ...c, sourceType: KIND_TYPE[c.type], originalType: c.sourceType }
+      : { ...c, originalType: c.sourceType },
   );
   const byName = new Map(inputColumns.map((c) => [c.name, c]));
   const require = (what: string, name: string) => {
@@ -110,21 +129,27 @@ export async function prepareDataset(session: DuckSession, loaded: LoadedSpec): 
   };
 
   const target = require('target.column', spec.target.column);
-  const eventTime = spec.event_time === undefined ? undefined : require('event_time', spec.event_time);
+  const eventTime =
+    spec.event_time === undefined ? undefined : require('event_time', spec.event_time);
   if (eventTime && eventTime.type !== 'timestamp') {
-    throw new FlywheelError('SCHEMA_TYPE_MISMATCH', `event_time: column "${eventTime.name}" is ${eventTime.sourceType}, not a date or timestamp`, {
-      hint: `Declare it in data.schema (${eventTime.name}: timestamp) if it holds ISO dates as text.`,
-    });
+    throw new FlywheelError(
+      'SCHEMA_TYPE_MISMATCH',
+      `event_time: column "${eventTime.name}" is ${eventTime.sourceType}, not a date or timestamp`,
+      {
+        hint: `Declare it in data.schema (${eventTime.name}: timestamp) if it holds ISO dates as text.`,
+      },
+    );
   }
   const entity = spec.entity === undefined ? undefined : require('entity', spec.entity);
-
 
   const types = new Map<string, ColumnType>();
   for (const c of inputColumns) if (c.type) types.set(c.name, c.type);
   const features = selectFeatures(spec, inputColumns, types, require);
   const { sql: targetSql, kind: targetKind } = targetExpression(spec, target, types);
 
-  const eventSql = eventTime ? convertSql(eventTime.name, eventTime.sourceType, 'timestamp') : undefined;
+  const eventSql = eventTime
+    ? convertSql(eventTime.name, eventTime.sourceType, 'timestamp')
+    : undefined;
   const rowKey = entity ? `hash(${sqlIdent(entity.name)}) % 2147483648` : '__row';
   const select = [
     ...features.map((f) => `${f.sql} AS ${sqlIdent(f.name)}`),
@@ -138,7 +163,11 @@ export async function prepareDataset(session: DuckSession, loaded: LoadedSpec): 
       `CREATE OR REPLACE TEMP VIEW fw_dataset AS SELECT ${select.join(', ')} FROM (SELECT *, row_number() OVER () - 1 AS __row FROM fw_typed)`,
     );
   } catch (err) {
-    throw new FlywheelError('DATA_UNREADABLE', `cannot build the dataset: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new FlywheelError(
+      'DATA_UNREADABLE',
+      `cannot build the dataset: ${(err as Error).message.split('\n')[0]}`,
+      { cause: err },
+    );
   }
 
   const stats = await session.rows(
@@ -147,20 +176,43 @@ export async function prepareDataset(session: DuckSession, loaded: LoadedSpec): 
   const rows = stats.reduce((s, r) => s + Number(r['n']), 0);
   if (rows === 0) throw new FlywheelError('DATA_EMPTY', 'the data has 0 rows');
   if (spec.data.max_rows !== undefined && rows > spec.data.max_rows) {
-    throw new FlywheelError('DATA_TOO_LARGE', `the data has ${rows} rows, which exceeds max_rows (${spec.data.max_rows})`);
+    throw new FlywheelError(
+      'DATA_TOO_LARGE',
+      `the data has ${rows} rows, which exceeds max_rows (${spec.data.max_rows})`,
+    );
   }
   const splits = SPLITS.map((split): SplitStats => {
     const r = stats.find((s) => s['split'] === split);
-    return { split, rows: Number(r?.['n'] ?? 0), labelled: Number(r?.['labelled'] ?? 0), positives: Number(r?.['positives'] ?? 0) };
+    return {
+      split,
+      rows: Number(r?.['n'] ?? 0),
+      labelled: Number(r?.['labelled'] ?? 0),
+      positives: Number(r?.['positives'] ?? 0),
+    };
   });
   const unassigned = Number(stats.find((s) => s['split'] === null)?.['n'] ?? 0);
-  const labelled = splits.reduce((s, p) => s + p.labelled, 0) + Number(stats.find((s) => s['split'] === null)?.['labelled'] ?? 0);
+  const labelled =
+    splits.reduce((s, p) => s + p.labelled, 0) +
+    Number(stats.find((s) => s['split'] === null)?.['labelled'] ?? 0);
   if (labelled === 0) {
-    throw new FlywheelError('TARGET_INVALID', `target.column "${target.name}": every one of the ${rows} rows has a missing target`);
+    throw new FlywheelError(
+      'TARGET_INVALID',
+      `target.column "${target.name}": every one of the ${rows} rows has a missing target`,
+    );
   }
   await checkSplits(session, spec, splits);
   const classes = await checkTargetClasses(session, spec, targetKind, splits);
-  return { spec, inputColumns, features, targetKind, sources, rows, unassigned, splits, ...(classes ? { classes } : {}) };
+  return {
+    spec,
+    inputColumns,
+    features,
+    targetKind,
+    sources,
+    rows,
+    unassigned,
+    splits,
+    ...(classes ? { classes } : {}),
+  };
 }
 
 async function checkDeclaredTypes(
@@ -168,14 +220,21 @@ async function checkDeclaredTypes(
   declared: { name: string; sourceType: string; type: ColumnType | undefined }[],
 ): Promise<void> {
   for (const c of declared) {
-    if (c.type === undefined || c.type === 'categorical' || inferColumnType(c.sourceType) === c.type) continue;
+    if (
+      c.type === undefined ||
+      c.type === 'categorical' ||
+      inferColumnType(c.sourceType) === c.type
+    )
+      continue;
     const ref = sqlIdent(c.name);
     const converted = convertSql(c.name, c.sourceType, c.type);
     const bad = await session.rows(
       `SELECT row_number() OVER () AS row, CAST(${ref} AS VARCHAR) AS value FROM fw_input QUALIFY NULLIF(TRIM(CAST(${ref} AS VARCHAR)), '') IS NOT NULL AND ${converted} IS NULL LIMIT 3`,
     );
     if (bad.length > 0) {
-      const examples = bad.map((b) => `row ${String(b['row'])}: ${JSON.stringify(String(b['value']).slice(0, 40))}`).join(', ');
+      const examples = bad
+        .map((b) => `row ${String(b['row'])}: ${JSON.stringify(String(b['value']).slice(0, 40))}`)
+        .join(', ');
       throw new FlywheelError(
         'SCHEMA_TYPE_MISMATCH',
         `data.schema.${c.name}: column "${c.name}" is declared ${c.type} but holds values that are not (${examples})`,
@@ -188,7 +247,10 @@ function selectFeatures(
   spec: Spec,
   inputColumns: readonly { name: string; sourceType: string; type: ColumnType | undefined }[],
   types: Map<string, ColumnType>,
-  require: (what: string, name: string) => { name: string; sourceType: string; type: ColumnType | undefined },
+  require: (
+    what: string,
+    name: string,
+  ) => { name: string; sourceType: string; type: ColumnType | undefined },
 ): FeatureDef[] {
   const excluded = new Set([...(spec.features?.exclude ?? []), spec.target.column]);
   if (spec.event_time !== undefined) excluded.add(spec.event_time);
@@ -201,32 +263,56 @@ function selectFeatures(
   for (const c of chosen) {
     if (excluded.has(c.name)) continue;
     if (c.type === undefined) {
-      throw new FlywheelError('SCHEMA_TYPE_MISMATCH', `features.include: column "${c.name}" has type ${c.sourceType}, which cannot be a feature`, {
-        hint: 'Declare its kind in data.schema (numeric, categorical or timestamp), or derive a feature from it.',
-      });
+      throw new FlywheelError(
+        'SCHEMA_TYPE_MISMATCH',
+        `features.include: column "${c.name}" has type ${c.sourceType}, which cannot be a feature`,
+        {
+          hint: 'Declare its kind in data.schema (numeric, categorical or timestamp), or derive a feature from it.',
+        },
+      );
     }
-    if (RESERVED.has(c.name)) throw new FlywheelError('SPEC_INVALID', `column "${c.name}" uses a reserved name`);
-    features.push({ name: c.name, type: c.type, sql: convertSql(c.name, c.sourceType, c.type), derived: false });
+    if (RESERVED.has(c.name))
+      throw new FlywheelError('SPEC_INVALID', `column "${c.name}" uses a reserved name`);
+    features.push({
+      name: c.name,
+      type: c.type,
+      sql: convertSql(c.name, c.sourceType, c.type),
+      derived: false,
+    });
   }
   for (const [name, text] of Object.entries(spec.features?.derive ?? {})) {
     if (types.has(name)) {
-      throw new FlywheelError('SPEC_INVALID', `features.derive.${name}: a column called "${name}" already exists; choose another name`);
+      throw new FlywheelError(
+        'SPEC_INVALID',
+        `features.derive.${name}: a column called "${name}" already exists; choose another name`,
+      );
     }
     const ast = parseExpression(text);
     let type: string;
     try {
       type = typeCheck(ast, types);
     } catch (err) {
-      if (err instanceof FlywheelError) throw new FlywheelError(err.code, `features.derive.${name}: ${err.message}`, { details: err.details });
+      if (err instanceof FlywheelError)
+        throw new FlywheelError(err.code, `features.derive.${name}: ${err.message}`, {
+          details: err.details,
+        });
       throw err;
     }
     const sql = type === 'boolean' ? `CAST((${toSql(ast)}) AS DOUBLE)` : toSql(ast);
     const kind: ColumnType = type === 'boolean' ? 'numeric' : (type as ColumnType);
-    const wrapped = kind === 'numeric' ? `CAST(${sql} AS DOUBLE)` : kind === 'categorical' ? `CAST(${sql} AS VARCHAR)` : `CAST(${sql} AS TIMESTAMP)`;
+    const wrapped =
+      kind === 'numeric'
+        ? `CAST(${sql} AS DOUBLE)`
+        : kind === 'categorical'
+          ? `CAST(${sql} AS VARCHAR)`
+          : `CAST(${sql} AS TIMESTAMP)`;
     features.push({ name, type: kind, sql: wrapped, derived: true });
   }
   if (features.length === 0) {
-    throw new FlywheelError('SPEC_INVALID', 'features: no usable feature columns remain after include/exclude; a model needs at least one');
+    throw new FlywheelError(
+      'SPEC_INVALID',
+      'features: no usable feature columns remain after include/exclude; a model needs at least one',
+    );
   }
   return features;
 }
@@ -244,39 +330,63 @@ function targetExpression(
       try {
         type = typeCheck(ast, types);
       } catch (err) {
-        if (err instanceof FlywheelError) throw new FlywheelError('TARGET_INVALID', `target.positive: ${err.message}`, { details: err.details });
+        if (err instanceof FlywheelError)
+          throw new FlywheelError('TARGET_INVALID', `target.positive: ${err.message}`, {
+            details: err.details,
+          });
         throw err;
       }
       if (type !== 'boolean') {
-        throw new FlywheelError('TARGET_INVALID', `target.positive must be a condition (true/false), but "${spec.target.positive}" gives a ${type} value`);
+        throw new FlywheelError(
+          'TARGET_INVALID',
+          `target.positive must be a condition (true/false), but "${spec.target.positive}" gives a ${type} value`,
+        );
       }
       const p = toSql(ast);
       return { sql: `CASE WHEN (${p}) THEN 1.0 WHEN NOT (${p}) THEN 0.0 END`, kind: 'binary' };
     }
     if (target.type !== 'numeric') {
-      throw new FlywheelError('TARGET_INVALID', `target.column "${target.name}" is ${target.sourceType}; a binary target needs target.positive (e.g. ${target.name} = 'yes') or a true/false or 0/1 column`);
+      throw new FlywheelError(
+        'TARGET_INVALID',
+        `target.column "${target.name}" is ${target.sourceType}; a binary target needs target.positive (e.g. ${target.name} = 'yes') or a true/false or 0/1 column`,
+      );
     }
-    return { sql: `CASE WHEN CAST(${ref} AS DOUBLE) = 1 THEN 1.0 WHEN CAST(${ref} AS DOUBLE) = 0 THEN 0.0 END`, kind: 'binary' };
+    return {
+      sql: `CASE WHEN CAST(${ref} AS DOUBLE) = 1 THEN 1.0 WHEN CAST(${ref} AS DOUBLE) = 0 THEN 0.0 END`,
+      kind: 'binary',
+    };
   }
   if (spec.task === 'regression') {
     if (target.type !== 'numeric') {
-      throw new FlywheelError('TARGET_INVALID', `target.column "${target.name}" is ${target.sourceType}; a regression target must be numeric`);
+      throw new FlywheelError(
+        'TARGET_INVALID',
+        `target.column "${target.name}" is ${target.sourceType}; a regression target must be numeric`,
+      );
     }
     return { sql: convertSql(target.name, target.sourceType, 'numeric'), kind: 'numeric' };
   }
   return { sql: `NULLIF(CAST(${ref} AS VARCHAR), '')`, kind: 'categorical' };
 }
 
-async function checkSplits(session: DuckSession, spec: Spec, splits: readonly SplitStats[]): Promise<void> {
+async function checkSplits(
+  session: DuckSession,
+  spec: Spec,
+  splits: readonly SplitStats[],
+): Promise<void> {
   for (const s of splits) {
     if (s.labelled > 0) continue;
     let context = '';
     if (spec.split.method === 'time') {
-      const range = await session.rows('SELECT CAST(min(__event_time) AS VARCHAR) AS lo, CAST(max(__event_time) AS VARCHAR) AS hi FROM fw_dataset');
+      const range = await session.rows(
+        'SELECT CAST(min(__event_time) AS VARCHAR) AS lo, CAST(max(__event_time) AS VARCHAR) AS hi FROM fw_dataset',
+      );
       const part = spec.split[s.split];
       context = ` (${s.split} covers ${part.from ?? '-∞'} to ${part.until ?? '+∞'}; the data's ${spec.event_time} runs from ${String(range[0]?.['lo'])} to ${String(range[0]?.['hi'])})`;
     }
-    throw new FlywheelError('SPLIT_EMPTY', `split.${s.split} holds ${s.rows === 0 ? 'no rows' : 'no labelled rows'}${context}`);
+    throw new FlywheelError(
+      'SPLIT_EMPTY',
+      `split.${s.split} holds ${s.rows === 0 ? 'no rows' : 'no labelled rows'}${context}`,
+    );
   }
 }
 
@@ -290,27 +400,48 @@ async function checkTargetClasses(
     const train = splits[0]!;
     if (train.positives === 0 || train.positives === train.labelled) {
       const which = train.positives === 0 ? 'negative' : 'positive';
-      throw new FlywheelError('TARGET_INVALID', `the target has one class in the training split: all ${train.labelled} labelled rows are ${which}${spec.target.positive ? ` under "${spec.target.positive}"` : ''}; nothing can be learned`);
+      throw new FlywheelError(
+        'TARGET_INVALID',
+        `the target has one class in the training split: all ${train.labelled} labelled rows are ${which}${spec.target.positive ? ` under "${spec.target.positive}"` : ''}; nothing can be learned`,
+      );
     }
     return undefined;
   }
   if (kind === 'numeric') {
-    const r = await session.rows("SELECT count(DISTINCT __target) AS d FROM fw_dataset WHERE __split = 'train'");
+    const r = await session.rows(
+      "SELECT count(DISTINCT __target) AS d FROM fw_dataset WHERE __split = 'train'",
+    );
     if (Number(r[0]?.['d']) < 2) {
-      throw new FlywheelError('TARGET_INVALID', `the target "${spec.target.column}" is constant in the training split; nothing can be learned`);
+      throw new FlywheelError(
+        'TARGET_INVALID',
+        `the target "${spec.target.column}" is constant in the training split; nothing can be learned`,
+      );
     }
     return undefined;
   }
-  const found = (await session.rows('SELECT DISTINCT __target AS c FROM fw_dataset WHERE __target IS NOT NULL ORDER BY 1')).map((r) => String(r['c']));
+  const found = (
+    await session.rows(
+      'SELECT DISTINCT __target AS c FROM fw_dataset WHERE __target IS NOT NULL ORDER BY 1',
+    )
+  ).map((r) => String(r['c']));
   const declared = spec.target.classes;
   if (declared) {
     const unknown = found.filter((c) => !declared.includes(c));
     if (unknown.length > 0) {
-      throw new FlywheelError('TARGET_INVALID', `target.classes does not list ${unknown.slice(0, 5).map((c) => JSON.stringify(c)).join(', ')}, found in the data`);
+      throw new FlywheelError(
+        'TARGET_INVALID',
+        `target.classes does not list ${unknown
+          .slice(0, 5)
+          .map((c) => JSON.stringify(c))
+          .join(', ')}, found in the data`,
+      );
     }
   }
   if (found.length < 2) {
-    throw new FlywheelError('TARGET_INVALID', `the target "${spec.target.column}" has ${found.length} class(es); a multiclass task needs at least 2`);
+    throw new FlywheelError(
+      'TARGET_INVALID',
+      `the target "${spec.target.column}" has ${found.length} class(es); a multiclass task needs at least 2`,
+    );
   }
   return declared ?? found;
 }

@@ -40,35 +40,76 @@ export interface DataDescription {
  * const d = await describeDataset(session, prepared);
  * console.log(d.splits.map((s) => `${s.split}: ${s.baseRate}`));
  */
-export async function describeDataset(session: DuckSession, prepared: PreparedDataset): Promise<DataDescription> {
+export async function describeDataset(
+  session: DuckSession,
+  prepared: PreparedDataset,
+): Promise<DataDescription> {
   const spec = prepared.spec;
-  const entries: { name: string; expr: string; role: ColumnDescription['role']; type: ColumnDescription['type']; source: string }[] = [
+  const entries: {
+    name: string;
+    expr: string;
+    role: ColumnDescription['role'];
+    type: ColumnDescription['type'];
+    source: string;
+  }[] = [
     ...prepared.features.map((f) => ({
       name: f.name,
       expr: sqlIdent(f.name),
       role: 'feature' as const,
       type: f.type,
-      source: f.derived ? `derived: ${spec.features?.derive?.[f.name] ?? ''}` : (prepared.inputColumns.find((c) => c.name === f.name)?.sourceType ?? ''),
+      source: f.derived
+        ? `derived: ${spec.features?.derive?.[f.name] ?? ''}`
+        : (prepared.inputColumns.find((c) => c.name === f.name)?.originalType ?? ''),
     })),
     {
       name: spec.target.column,
       expr: '__target',
       role: 'target',
-      type: prepared.targetKind === 'binary' ? 'binary' : prepared.targetKind === 'numeric' ? 'numeric' : 'categorical',
-      source: spec.target.positive ? `positive: ${spec.target.positive}` : (prepared.inputColumns.find((c) => c.name === spec.target.column)?.sourceType ?? ''),
+      type:
+        prepared.targetKind === 'binary'
+          ? 'binary'
+          : prepared.targetKind === 'numeric'
+            ? 'numeric'
+            : 'categorical',
+      source: spec.target.positive
+        ? `positive: ${spec.target.positive}`
+        : (prepared.inputColumns.find((c) => c.name === spec.target.column)?.originalType ?? ''),
     },
   ];
   if (spec.event_time !== undefined) {
-    entries.push({ name: spec.event_time, expr: '__event_time', role: 'event_time', type: 'timestamp', source: prepared.inputColumns.find((c) => c.name === spec.event_time)?.sourceType ?? '' });
+    entries.push({
+      name: spec.event_time,
+      expr: '__event_time',
+      role: 'event_time',
+      type: 'timestamp',
+      source: prepared.inputColumns.find((c) => c.name === spec.event_time)?.originalType ?? '',
+    });
   }
   if (spec.entity !== undefined) {
-    entries.push({ name: spec.entity, expr: '__entity', role: 'entity', type: 'categorical', source: prepared.inputColumns.find((c) => c.name === spec.entity)?.sourceType ?? '' });
+    entries.push({
+      name: spec.entity,
+      expr: '__entity',
+      role: 'entity',
+      type: 'categorical',
+      source: prepared.inputColumns.find((c) => c.name === spec.entity)?.originalType ?? '',
+    });
   }
-  const parts = entries.flatMap((e, i) => [`count(*) - count(${e.expr}) AS m${i}`, `count(DISTINCT ${e.expr}) AS d${i}`]);
+  const parts = entries.flatMap((e, i) => [
+    `count(*) - count(${e.expr}) AS m${i}`,
+    `count(DISTINCT ${e.expr}) AS d${i}`,
+  ]);
   const row = (await session.rows(`SELECT ${parts.join(', ')} FROM fw_dataset`))[0] ?? {};
   const columns = entries.map((e, i): ColumnDescription => {
     const missing = Number(row[`m${i}`] ?? 0);
-    return { name: e.name, role: e.role, type: e.type, source: e.source, missing, missingRate: missing / prepared.rows, distinct: Number(row[`d${i}`] ?? 0) };
+    return {
+      name: e.name,
+      role: e.role,
+      type: e.type,
+      source: e.source,
+      missing,
+      missingRate: missing / prepared.rows,
+      distinct: Number(row[`d${i}`] ?? 0),
+    };
   });
   const splits = prepared.splits.map((s) => ({
     split: s.split,
@@ -76,5 +117,11 @@ export async function describeDataset(session: DuckSession, prepared: PreparedDa
     labelled: s.labelled,
     baseRate: prepared.targetKind === 'binary' && s.labelled > 0 ? s.positives / s.labelled : null,
   }));
-  return { rows: prepared.rows, unassigned: prepared.unassigned, columns, splits, sources: prepared.sources };
+  return {
+    rows: prepared.rows,
+    unassigned: prepared.unassigned,
+    columns,
+    splits,
+    sources: prepared.sources,
+  };
 }

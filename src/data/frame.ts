@@ -41,7 +41,10 @@ export interface Frame {
 }
 
 /** Builds a Frame, checking that every column has `rowCount` values. */
-export function makeFrame(columns: ReadonlyMap<string, Column>, sourceTypes = new Map<string, string>()): Frame {
+export function makeFrame(
+  columns: ReadonlyMap<string, Column>,
+  sourceTypes = new Map<string, string>(),
+): Frame {
   let rowCount = -1;
   const schema: Field[] = [];
   for (const [name, column] of columns) {
@@ -51,7 +54,11 @@ export function makeFrame(columns: ReadonlyMap<string, Column>, sourceTypes = ne
       throw new RangeError(`column ${name} has ${length} values, expected ${rowCount}`);
     }
     const sourceType = sourceTypes.get(name);
-    schema.push(sourceType === undefined ? { name, type: column.type } : { name, type: column.type, sourceType });
+    schema.push(
+      sourceType === undefined
+        ? { name, type: column.type }
+        : { name, type: column.type, sourceType },
+    );
   }
   return { rowCount: Math.max(rowCount, 0), schema, columns };
 }
@@ -60,7 +67,9 @@ export function makeFrame(columns: ReadonlyMap<string, Column>, sourceTypes = ne
 export function getColumn(frame: Frame, name: string): Column {
   const column = frame.columns.get(name);
   if (!column) {
-    throw new RangeError(`no column "${name}"; columns are: ${frame.schema.map((f) => f.name).join(', ')}`);
+    throw new RangeError(
+      `no column "${name}"; columns are: ${frame.schema.map((f) => f.name).join(', ')}`,
+    );
   }
   return column;
 }

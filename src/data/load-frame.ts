@@ -4,9 +4,10 @@
  * are reproducible), which keeps strings off the hot path: the reader only
  * copies numbers out of DuckDB's vectors into typed arrays.
  */
+
+import type { PreparedDataset } from './dataset.js';
 import type { DuckSession } from './duck.js';
 import { sqlIdent } from './duck.js';
-import type { PreparedDataset } from './dataset.js';
 import { type CategoricalColumn, type Column, type Frame, makeFrame } from './frame.js';
 import { SPLITS } from './split.js';
 
@@ -29,7 +30,12 @@ export interface LoadOptions {
   onProgress?: (rowsRead: number, totalRows: number) => void;
 }
 
-async function enumFor(session: DuckSession, table: string, column: string, typeName: string): Promise<string[]> {
+async function enumFor(
+  session: DuckSession,
+  table: string,
+  column: string,
+  typeName: string,
+): Promise<string[]> {
   const ref = sqlIdent(column);
   await session.run(
     `CREATE TYPE ${typeName} AS ENUM (SELECT DISTINCT ${ref} FROM ${table} WHERE ${ref} IS NOT NULL ORDER BY 1)`,
@@ -65,13 +71,19 @@ export async function loadDataset(
       await session.run(`DROP TYPE IF EXISTS ${typeName}`);
       const dictionary = await enumFor(session, table, feature.name, typeName);
       const codes = new Int32Array(total);
-      columns.set(feature.name, { type: 'categorical', codes, dictionary } satisfies CategoricalColumn);
+      columns.set(feature.name, {
+        type: 'categorical',
+        codes,
+        dictionary,
+      } satisfies CategoricalColumn);
       selects.push(`COALESCE(CAST(enum_code(CAST(${ref} AS ${typeName})) AS INTEGER), -1)`);
       builders.push(copyInto(codes));
     } else {
       const values = new Float64Array(total);
       columns.set(feature.name, { type: feature.type, values });
-      selects.push(`COALESCE(CAST(${feature.type === 'timestamp' ? `epoch_ms(${ref})` : ref} AS DOUBLE), 'NaN'::DOUBLE)`);
+      selects.push(
+        `COALESCE(CAST(${feature.type === 'timestamp' ? `epoch_ms(${ref})` : ref} AS DOUBLE), 'NaN'::DOUBLE)`,
+      );
       builders.push(copyInto(values));
     }
   }
@@ -92,7 +104,9 @@ export async function loadDataset(
   }
 
   const split = new Uint8Array(total);
-  selects.push(`CAST(CASE __split ${SPLITS.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE 3 END AS UTINYINT)`);
+  selects.push(
+    `CAST(CASE __split ${SPLITS.map((s, i) => `WHEN '${s}' THEN ${i}`).join(' ')} ELSE 3 END AS UTINYINT)`,
+  );
   builders.push(copyInto(split));
   const eventTime = new Float64Array(total);
   selects.push(`COALESCE(CAST(epoch_ms(__event_time) AS DOUBLE), 'NaN'::DOUBLE)`);

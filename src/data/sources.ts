@@ -44,9 +44,13 @@ function formatOf(name: string, source: SourceSpec): SourceReport['format'] {
   const ext = path.extname(source.path.replace(/\.gz$/, '')).toLowerCase();
   const format = EXTENSIONS[ext];
   if (!format) {
-    throw new FlywheelError('DATA_UNREADABLE', `data.sources.${name}: cannot tell the format of ${source.path} from its extension`, {
-      hint: 'Set format: csv, parquet, json or ndjson.',
-    });
+    throw new FlywheelError(
+      'DATA_UNREADABLE',
+      `data.sources.${name}: cannot tell the format of ${source.path} from its extension`,
+      {
+        hint: 'Set format: csv, parquet, json or ndjson.',
+      },
+    );
   }
   return format;
 }
@@ -60,16 +64,28 @@ function checkFile(name: string, shown: string, absolute: string): void {
     throw new FlywheelError('DATA_NOT_FOUND', `data.sources.${name}: file not found: ${shown}`);
   }
   if (stats.isDirectory()) {
-    throw new FlywheelError('DATA_NOT_FOUND', `data.sources.${name}: ${shown} is a directory, not a data file`, {
-      hint: 'Point path at a file, or at a glob such as dir/*.parquet.',
-    });
+    throw new FlywheelError(
+      'DATA_NOT_FOUND',
+      `data.sources.${name}: ${shown} is a directory, not a data file`,
+      {
+        hint: 'Point path at a file, or at a glob such as dir/*.parquet.',
+      },
+    );
   }
   if (stats.size === 0) {
-    throw new FlywheelError('DATA_EMPTY', `data.sources.${name}: ${shown} is empty (0 bytes, 0 rows)`);
+    throw new FlywheelError(
+      'DATA_EMPTY',
+      `data.sources.${name}: ${shown} is empty (0 bytes, 0 rows)`,
+    );
   }
 }
 
-function csvReader(file: string, csv: CsvOptions | undefined, rejectsTable: string, scanTable: string): string {
+function csvReader(
+  file: string,
+  csv: CsvOptions | undefined,
+  rejectsTable: string,
+  scanTable: string,
+): string {
   const args = [sqlString(file), 'ignore_errors=true', 'store_rejects=true'];
   args.push(`rejects_table=${sqlString(rejectsTable)}`, `rejects_scan=${sqlString(scanTable)}`);
   if (csv?.delimiter !== undefined) args.push(`delim=${sqlString(csv.delimiter)}`);
@@ -77,9 +93,11 @@ function csvReader(file: string, csv: CsvOptions | undefined, rejectsTable: stri
   if (csv?.quote !== undefined) args.push(`quote=${sqlString(csv.quote)}`);
   if (csv?.escape !== undefined) args.push(`escape=${sqlString(csv.escape)}`);
   if (csv?.skip_rows !== undefined) args.push(`skip=${csv.skip_rows}`);
-  if (csv?.null_values !== undefined) args.push(`nullstr=[${csv.null_values.map(sqlString).join(', ')}]`);
+  if (csv?.null_values !== undefined)
+    args.push(`nullstr=[${csv.null_values.map(sqlString).join(', ')}]`);
   if (csv?.date_format !== undefined) args.push(`dateformat=${sqlString(csv.date_format)}`);
-  if (csv?.timestamp_format !== undefined) args.push(`timestampformat=${sqlString(csv.timestamp_format)}`);
+  if (csv?.timestamp_format !== undefined)
+    args.push(`timestampformat=${sqlString(csv.timestamp_format)}`);
   return `read_csv(${args.join(', ')})`;
 }
 
@@ -89,11 +107,18 @@ function readError(name: string, shown: string, err: unknown): FlywheelError {
   const first = raw.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('LINE '))[0] ?? raw;
   const reason = first
     .replace(/^[A-Za-z ]+ Error: /, '')
-    .replace(/No magic bytes found at end of file.*/, 'not a Parquet file (no magic bytes at the end)');
+    .replace(
+      /No magic bytes found at end of file.*/,
+      'not a Parquet file (no magic bytes at the end)',
+    );
   if (/No files found that match/.test(raw)) {
     return new FlywheelError('DATA_NOT_FOUND', `data.sources.${name}: no files match ${shown}`);
   }
-  return new FlywheelError('DATA_UNREADABLE', `data.sources.${name}: cannot read ${shown}: ${reason}`, { cause: err });
+  return new FlywheelError(
+    'DATA_UNREADABLE',
+    `data.sources.${name}: cannot read ${shown}: ${reason}`,
+    { cause: err },
+  );
 }
 
 /**
@@ -103,7 +128,11 @@ function readError(name: string, shown: string, err: unknown): FlywheelError {
  * const session = await DuckSession.open();
  * const reports = await registerSources(session, spec, '/path/to/project');
  */
-export async function registerSources(session: DuckSession, spec: Spec, specDir: string): Promise<SourceReport[]> {
+export async function registerSources(
+  session: DuckSession,
+  spec: Spec,
+  specDir: string,
+): Promise<SourceReport[]> {
   const reports: SourceReport[] = [];
   for (const [name, source] of Object.entries(spec.data.sources)) {
     const absolute = path.resolve(specDir, source.path);
@@ -114,7 +143,9 @@ export async function registerSources(session: DuckSession, spec: Spec, specDir:
     let rejected: RejectedRow[] = [];
     try {
       if (format === 'parquet') {
-        await session.run(`CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_parquet(${sqlString(absolute)})`);
+        await session.run(
+          `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_parquet(${sqlString(absolute)})`,
+        );
         await session.rows(`SELECT * FROM ${view} LIMIT 0`);
       } else if (format === 'json' || format === 'ndjson') {
         const fmt = format === 'ndjson' ? 'newline_delimited' : 'auto';
@@ -140,7 +171,10 @@ export async function registerSources(session: DuckSession, spec: Spec, specDir:
           const cols = await session.describe(`SELECT * FROM ${view}`);
           const count = await session.rows(`SELECT count(*) AS n FROM ${view}`);
           if (cols.every((c) => /^column\d+$/.test(c.name)) && Number(count[0]?.['n']) <= 1) {
-            throw new FlywheelError('DATA_EMPTY', `data.sources.${name}: ${shown} holds at most a header line (0 rows)`);
+            throw new FlywheelError(
+              'DATA_EMPTY',
+              `data.sources.${name}: ${shown} holds at most a header line (0 rows)`,
+            );
           }
         }
         const onBad = source.csv?.on_bad_rows ?? 'fail';
@@ -148,8 +182,14 @@ export async function registerSources(session: DuckSession, spec: Spec, specDir:
           const shownRows = rejected.slice(0, 5).map((r) => `  line ${r.line}: ${r.error}`);
           throw new FlywheelError(
             'DATA_UNREADABLE',
-            [`data.sources.${name}: ${shown} has ${rejected.length}${rejected.length === 1000 ? '+' : ''} bad row(s):`, ...shownRows].join('\n'),
-            { hint: 'Fix the file, or set csv.on_bad_rows: skip to drop them (each is reported).', details: { rejected } },
+            [
+              `data.sources.${name}: ${shown} has ${rejected.length}${rejected.length === 1000 ? '+' : ''} bad row(s):`,
+              ...shownRows,
+            ].join('\n'),
+            {
+              hint: 'Fix the file, or set csv.on_bad_rows: skip to drop them (each is reported).',
+              details: { rejected },
+            },
           );
         }
       }
@@ -162,15 +202,22 @@ export async function registerSources(session: DuckSession, spec: Spec, specDir:
   const names = Object.keys(spec.data.sources);
   const query = spec.data.query ?? `SELECT * FROM ${sqlIdent(names[0]!)}`;
   if (spec.data.query === undefined && names.length > 1) {
-    throw new FlywheelError('SPEC_INVALID', `data: ${names.length} sources but no data.query saying how to combine them`, {
-      hint: `Write data.query, e.g. SELECT * FROM ${names[0]} JOIN ${names[1]} USING (...)`,
-    });
+    throw new FlywheelError(
+      'SPEC_INVALID',
+      `data: ${names.length} sources but no data.query saying how to combine them`,
+      {
+        hint: `Write data.query, e.g. SELECT * FROM ${names[0]} JOIN ${names[1]} USING (...)`,
+      },
+    );
   }
   try {
     await session.run(`CREATE OR REPLACE TEMP VIEW fw_input AS ${query}`);
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new FlywheelError('SPEC_INVALID', `data.query is not valid SQL over the sources (${names.join(', ')}): ${message}`);
+    throw new FlywheelError(
+      'SPEC_INVALID',
+      `data.query is not valid SQL over the sources (${names.join(', ')}): ${message}`,
+    );
   }
   return reports;
 }

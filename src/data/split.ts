@@ -45,7 +45,11 @@ function ts(date: string): string {
  * A SQL expression giving 'train', 'validation', 'test' or NULL (outside every part).
  * `eventTime` and `rowKey` are SQL expressions over the input row.
  */
-export function splitSql(split: Spec['split'], eventTime: string | undefined, rowKey: string): string {
+export function splitSql(
+  split: Spec['split'],
+  eventTime: string | undefined,
+  rowKey: string,
+): string {
   if (split.method === 'time') {
     const cases = SPLITS.map((part) => {
       const { from, until } = split[part];

@@ -21,7 +21,12 @@ export interface SplitImplication extends PolicyCosts {
 
 export interface CheckReport {
   readonly ok: true;
-  readonly spec: { readonly file: string; readonly name: string; readonly task: string; readonly hash: string };
+  readonly spec: {
+    readonly file: string;
+    readonly name: string;
+    readonly task: string;
+    readonly hash: string;
+  };
   readonly warnings: readonly SpecIssue[];
   readonly implications: {
     readonly currency: string;
@@ -44,7 +49,10 @@ export interface CheckReport {
  * const report = await checkProject('examples/flights');
  * console.log(report.implications.breakEvenThreshold);
  */
-export async function checkProject(target = '.', options: { data?: boolean } = {}): Promise<CheckReport> {
+export async function checkProject(
+  target = '.',
+  options: { data?: boolean } = {},
+): Promise<CheckReport> {
   const loaded = loadSpec(target);
   const issues = lintSpec(loaded);
   const errors = issues.filter((i) => i.severity === 'error');

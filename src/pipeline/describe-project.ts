@@ -2,7 +2,12 @@
  * `flywheel data describe`: the prepared dataset's rows, columns, kinds,
  * missing rates and per-split base rates.
  */
-import { type DataDescription, DuckSession, describeDataset, prepareDataset } from '../data/index.js';
+import {
+  type DataDescription,
+  DuckSession,
+  describeDataset,
+  prepareDataset,
+} from '../data/index.js';
 import { loadSpec } from '../spec/index.js';
 
 export interface DescribeReport extends DataDescription {
@@ -21,7 +26,10 @@ export async function describeProject(target = '.'): Promise<DescribeReport> {
   try {
     const prepared = await prepareDataset(session, loaded);
     const description = await describeDataset(session, prepared);
-    return { spec: { file: loaded.file, name: loaded.spec.name, task: loaded.spec.task }, ...description };
+    return {
+      spec: { file: loaded.file, name: loaded.spec.name, task: loaded.spec.task },
+      ...description,
+    };
   } finally {
     session.close();
   }

@@ -1,4 +1,10 @@
 /** The pipeline: runs the lifecycle's steps over a project. */
 export { type CheckReport, checkProject, type SplitImplication } from './check-project.js';
 export { type DescribeReport, describeProject } from './describe-project.js';
-export { EXAMPLES, flightsParquetPath, type InitOptions, type InitResult, initProject } from './init-project.js';
+export {
+  EXAMPLES,
+  flightsParquetPath,
+  type InitOptions,
+  type InitResult,
+  initProject,
+} from './init-project.js';

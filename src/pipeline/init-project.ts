@@ -3,7 +3,15 @@
  * flights example copies real data that ships in the `vega-datasets` npm
  * package (nothing is fetched from the network).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +41,8 @@ export function flightsParquetPath(): string {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('vega-datasets');
   let dir = path.dirname(entry);
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
   return path.join(dir, 'data', 'flights-3m.parquet');
 }
 
@@ -75,16 +84,23 @@ function writeAtomic(file: string, text: string): void {
 export function initProject(options: InitOptions = {}): InitResult {
   const dir = path.resolve(options.dir ?? '.');
   if (options.example !== undefined && !(EXAMPLES as readonly string[]).includes(options.example)) {
-    throw new FlywheelError('USAGE', `unknown example "${options.example}"; examples are: ${EXAMPLES.join(', ')}`);
+    throw new FlywheelError(
+      'USAGE',
+      `unknown example "${options.example}"; examples are: ${EXAMPLES.join(', ')}`,
+    );
   }
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
     throw new FlywheelError('USAGE', `${options.dir} exists and is not a directory`);
   }
   const specFile = path.join(dir, SPEC_FILE_NAME);
   if (existsSync(specFile) && !options.force) {
-    throw new FlywheelError('CONFLICT', `${path.relative(process.cwd(), specFile) || specFile} already exists`, {
-      hint: 'Use --force to overwrite it, or choose another directory.',
-    });
+    throw new FlywheelError(
+      'CONFLICT',
+      `${path.relative(process.cwd(), specFile) || specFile} already exists`,
+      {
+        hint: 'Use --force to overwrite it, or choose another directory.',
+      },
+    );
   }
   mkdirSync(dir, { recursive: true });
   if (options.example === undefined) {
@@ -94,9 +110,13 @@ export function initProject(options: InitOptions = {}): InitResult {
   const exampleDir = path.join(packageRoot, 'examples', options.example);
   const source = flightsParquetPath();
   if (!existsSync(source)) {
-    throw new FlywheelError('DATA_NOT_FOUND', `the flights data is missing from the vega-datasets package (${source})`, {
-      hint: 'Reinstall with `npm ci`.',
-    });
+    throw new FlywheelError(
+      'DATA_NOT_FOUND',
+      `the flights data is missing from the vega-datasets package (${source})`,
+      {
+        hint: 'Reinstall with `npm ci`.',
+      },
+    );
   }
   mkdirSync(path.join(dir, 'data'), { recursive: true });
   const dataFile = path.join(dir, 'data', 'flights-3m.parquet');

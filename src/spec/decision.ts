@@ -38,7 +38,11 @@ export interface PolicyCosts {
 }
 
 /** Cost of predicting every row negative, and every row positive. */
-export function trivialPolicyCosts(rows: number, positives: number, costs: OutcomeCosts): PolicyCosts {
+export function trivialPolicyCosts(
+  rows: number,
+  positives: number,
+  costs: OutcomeCosts,
+): PolicyCosts {
   const negatives = rows - positives;
   const neg = positives * costs.fn + negatives * costs.tn;
   const pos = positives * costs.tp + negatives * costs.fp;

@@ -12,7 +12,8 @@ import type { SpecPath } from './locate.js';
 export function specExpressions(loaded: LoadedSpec): { path: SpecPath; text: string }[] {
   const { spec } = loaded;
   const out: { path: SpecPath; text: string }[] = [];
-  if (spec.target.positive !== undefined) out.push({ path: ['target', 'positive'], text: spec.target.positive });
+  if (spec.target.positive !== undefined)
+    out.push({ path: ['target', 'positive'], text: spec.target.positive });
   for (const [name, text] of Object.entries(spec.features?.derive ?? {})) {
     out.push({ path: ['features', 'derive', name], text });
   }
@@ -33,7 +34,8 @@ export function checkExpressions(loaded: LoadedSpec): SpecIssue[] {
       const pos = scalar?.position ?? loaded.locator.valueAt(path);
       const offset = typeof err.details.column === 'number' ? err.details.column - 1 : 0;
       // A plain one-line scalar starts exactly at the expression's first character.
-      const column = scalar?.plain && !scalar.text.includes('\n') ? pos.column + offset : pos.column;
+      const column =
+        scalar?.plain && !scalar.text.includes('\n') ? pos.column + offset : pos.column;
       issues.push({
         severity: 'error',
         file: loaded.locator.file,

@@ -13,7 +13,10 @@ describe('falsifiability lint', () => {
   });
 
   it('refuses a framing with no minimum stated', () => {
-    const text = VALID_SPEC.replace('    roc_auc: { min: 0.7 }\n', '').replace('  metrics:\n', '  metrics: {}\n');
+    const text = VALID_SPEC.replace('    roc_auc: { min: 0.7 }\n', '').replace(
+      '  metrics:\n',
+      '  metrics: {}\n',
+    );
     const found = errors(text);
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain('no minimum stated');
@@ -53,14 +56,18 @@ describe('falsifiability lint', () => {
   });
 
   it('refuses overlapping or empty time windows', () => {
-    const overlap = errors(VALID_SPEC.replace('validation: { from: 2024-01-01', 'validation: { from: 2023-12-01'));
+    const overlap = errors(
+      VALID_SPEC.replace('validation: { from: 2024-01-01', 'validation: { from: 2023-12-01'),
+    );
     expect(overlap[0]!.message).toContain('overlap');
     const empty = errors(VALID_SPEC.replace('until: 2024-02-01 }', 'until: 2023-12-01 }'));
     expect(empty.some((i) => i.message.includes('is empty'))).toBe(true);
   });
 
   it('refuses the target listed as a feature', () => {
-    const found = errors(VALID_SPEC.replace('exclude: [customer_id]', 'include: [churned, tenure]'));
+    const found = errors(
+      VALID_SPEC.replace('exclude: [customer_id]', 'include: [churned, tenure]'),
+    );
     expect(found[0]!.message).toContain('leakage');
   });
 
@@ -72,9 +79,18 @@ describe('falsifiability lint', () => {
   });
 
   it('requires regression and multiclass costs', () => {
-    const reg = VALID_SPEC.replace('task: binary', 'task: regression').replace("  positive: churned = 'yes'\n", '').replace('roc_auc: { min: 0.7 }', 'mae: { max: 3 }');
-    expect(errors(reg).map((i) => i.message).join('\n')).toContain('under_cost_per_unit');
-    const ok = reg.replace('  costs: { tp: 5, fp: 5, fn: 50, tn: 0 }\n', '  under_cost_per_unit: 2\n');
+    const reg = VALID_SPEC.replace('task: binary', 'task: regression')
+      .replace("  positive: churned = 'yes'\n", '')
+      .replace('roc_auc: { min: 0.7 }', 'mae: { max: 3 }');
+    expect(
+      errors(reg)
+        .map((i) => i.message)
+        .join('\n'),
+    ).toContain('under_cost_per_unit');
+    const ok = reg.replace(
+      '  costs: { tp: 5, fp: 5, fn: 50, tn: 0 }\n',
+      '  under_cost_per_unit: 2\n',
+    );
     expect(errors(ok)).toEqual([]);
   });
 });

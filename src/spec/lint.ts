@@ -41,18 +41,32 @@ function lintAcceptance(spec: Spec, report: Report): void {
   const names = Object.keys(spec.acceptance.metrics);
   const valid = metricsForTask(spec.task);
   if (names.length === 0 && !spec.acceptance.lift_over_baseline) {
-    report('error', ['acceptance', 'metrics'], `no minimum stated: name at least one metric with a bound (for ${spec.task}: ${valid.join(', ')}), so the framing can fail`);
+    report(
+      'error',
+      ['acceptance', 'metrics'],
+      `no minimum stated: name at least one metric with a bound (for ${spec.task}: ${valid.join(', ')}), so the framing can fail`,
+    );
   }
   for (const name of names) {
     const bound = spec.acceptance.metrics[name]!;
     const p = ['acceptance', 'metrics'];
     const info = metricInfo(name);
     if (!info) {
-      report('error', p, `unknown metric "${name}"${didYouMean(name, valid)}; metrics for ${spec.task}: ${valid.join(', ')}`, name);
+      report(
+        'error',
+        p,
+        `unknown metric "${name}"${didYouMean(name, valid)}; metrics for ${spec.task}: ${valid.join(', ')}`,
+        name,
+      );
       continue;
     }
     if (!info.tasks.includes(spec.task)) {
-      report('error', p, `metric "${name}" does not exist for a ${spec.task} task; metrics for ${spec.task}: ${valid.join(', ')}`, name);
+      report(
+        'error',
+        p,
+        `metric "${name}" does not exist for a ${spec.task} task; metrics for ${spec.task}: ${valid.join(', ')}`,
+        name,
+      );
       continue;
     }
     const [lo, hi] = info.range;
@@ -61,17 +75,38 @@ function lintAcceptance(spec: Spec, report: Report): void {
       const v = bound[side];
       if (v === undefined) continue;
       if (v < lo || v > hi) {
-        report('error', [...here, side], `${name} ranges over [${lo}, ${hi}]; ${side} ${v} is outside it, so the bound cannot be judged`);
+        report(
+          'error',
+          [...here, side],
+          `${name} ranges over [${lo}, ${hi}]; ${side} ${v} is outside it, so the bound cannot be judged`,
+        );
       }
     }
     if (info.better === 'higher' && bound.min === undefined) {
-      report('error', here, `${name} is better when higher: set a min (a max alone is met by a useless model)`);
+      report(
+        'error',
+        here,
+        `${name} is better when higher: set a min (a max alone is met by a useless model)`,
+      );
     }
     if (info.better === 'lower' && bound.max === undefined) {
-      report('error', here, `${name} is better when lower: set a max (a min alone is met by a useless model)`);
+      report(
+        'error',
+        here,
+        `${name} is better when lower: set a max (a min alone is met by a useless model)`,
+      );
     }
-    if (info.chance !== undefined && info.better === 'higher' && bound.min !== undefined && bound.min <= info.chance) {
-      report('error', [...here, 'min'], `a model that ranks at random scores ${info.chance} on ${name}; min ${bound.min} cannot fail`);
+    if (
+      info.chance !== undefined &&
+      info.better === 'higher' &&
+      bound.min !== undefined &&
+      bound.min <= info.chance
+    ) {
+      report(
+        'error',
+        [...here, 'min'],
+        `a model that ranks at random scores ${info.chance} on ${name}; min ${bound.min} cannot fail`,
+      );
     }
     if (name.endsWith('_at_k') && bound.k === undefined && !spec.business.capacity) {
       report('error', here, `${name} needs k: set k here or business.capacity`);
@@ -81,10 +116,18 @@ function lintAcceptance(spec: Spec, report: Report): void {
   if (lift) {
     const info = metricInfo(lift.metric);
     if (!info || !info.tasks.includes(spec.task)) {
-      report('error', ['acceptance', 'lift_over_baseline', 'metric'], `metric "${lift.metric}" does not exist for a ${spec.task} task${didYouMean(lift.metric, valid)}; metrics for ${spec.task}: ${valid.join(', ')}`);
+      report(
+        'error',
+        ['acceptance', 'lift_over_baseline', 'metric'],
+        `metric "${lift.metric}" does not exist for a ${spec.task} task${didYouMean(lift.metric, valid)}; metrics for ${spec.task}: ${valid.join(', ')}`,
+      );
     }
     if (lift.min < 0) {
-      report('error', ['acceptance', 'lift_over_baseline', 'min'], `a negative lift (${lift.min}) accepts a model worse than the best baseline`);
+      report(
+        'error',
+        ['acceptance', 'lift_over_baseline', 'min'],
+        `a negative lift (${lift.min}) accepts a model worse than the best baseline`,
+      );
     }
   }
 }
@@ -93,43 +136,91 @@ function lintCosts(spec: Spec, report: Report): void {
   const b = spec.business;
   if (spec.task === 'binary') {
     if (!b.costs) {
-      report('error', ['business'], 'no cost for errors: set business.costs with at least fp and fn (what a false alarm and a miss cost)');
+      report(
+        'error',
+        ['business'],
+        'no cost for errors: set business.costs with at least fp and fn (what a false alarm and a miss cost)',
+      );
     } else if (breakEvenThreshold(b.costs) === undefined) {
       const alarm = b.costs.fp - b.costs.tn;
       const miss = b.costs.fn - b.costs.tp;
-      report('error', ['business', 'costs'], `the costs leave no trade-off (fp − tn = ${alarm}, fn − tp = ${miss}; both must be > 0), so one trivial policy always wins`);
+      report(
+        'error',
+        ['business', 'costs'],
+        `the costs leave no trade-off (fp − tn = ${alarm}, fn − tp = ${miss}; both must be > 0), so one trivial policy always wins`,
+      );
     }
   } else if (spec.task === 'multiclass') {
     if (!(b.misclassification_cost !== undefined && b.misclassification_cost > 0)) {
       report('error', ['business'], 'no cost for errors: set business.misclassification_cost > 0');
     }
   } else if (!((b.under_cost_per_unit ?? 0) > 0 || (b.over_cost_per_unit ?? 0) > 0)) {
-    report('error', ['business'], 'no cost for errors: set business.under_cost_per_unit and/or over_cost_per_unit > 0');
+    report(
+      'error',
+      ['business'],
+      'no cost for errors: set business.under_cost_per_unit and/or over_cost_per_unit > 0',
+    );
   }
   if (b.capacity && spec.task !== 'binary') {
-    report('error', ['business', 'capacity'], `a capacity applies to binary decisions only, not to a ${spec.task} task`);
+    report(
+      'error',
+      ['business', 'capacity'],
+      `a capacity applies to binary decisions only, not to a ${spec.task} task`,
+    );
   }
-  for (const key of ['costs', 'misclassification_cost', 'under_cost_per_unit', 'over_cost_per_unit'] as const) {
-    const applies = key === 'costs' ? spec.task === 'binary' : key === 'misclassification_cost' ? spec.task === 'multiclass' : spec.task === 'regression';
+  for (const key of [
+    'costs',
+    'misclassification_cost',
+    'under_cost_per_unit',
+    'over_cost_per_unit',
+  ] as const) {
+    const applies =
+      key === 'costs'
+        ? spec.task === 'binary'
+        : key === 'misclassification_cost'
+          ? spec.task === 'multiclass'
+          : spec.task === 'regression';
     if (b[key] !== undefined && !applies) {
-      report('warning', ['business'], `business.${key} does not apply to a ${spec.task} task and is ignored`, key);
+      report(
+        'warning',
+        ['business'],
+        `business.${key} does not apply to a ${spec.task} task and is ignored`,
+        key,
+      );
     }
   }
 }
 
 function lintTarget(spec: Spec, report: Report): void {
   if (spec.task !== 'binary' && spec.target.positive !== undefined) {
-    report('error', ['target', 'positive'], `target.positive defines a binary target, but the task is ${spec.task}`);
+    report(
+      'error',
+      ['target', 'positive'],
+      `target.positive defines a binary target, but the task is ${spec.task}`,
+    );
   }
   if (spec.task !== 'multiclass' && spec.target.classes !== undefined) {
-    report('error', ['target', 'classes'], `target.classes applies to a multiclass task, but the task is ${spec.task}`);
+    report(
+      'error',
+      ['target', 'classes'],
+      `target.classes applies to a multiclass task, but the task is ${spec.task}`,
+    );
   }
   const include = new Set(spec.features?.include ?? []);
   for (const [i, name] of (spec.features?.exclude ?? []).entries()) {
-    if (include.has(name)) report('warning', ['features', 'exclude', i], `"${name}" is both included and excluded; it is excluded`);
+    if (include.has(name))
+      report(
+        'warning',
+        ['features', 'exclude', i],
+        `"${name}" is both included and excluded; it is excluded`,
+      );
   }
   if (include.has(spec.target.column)) {
-    report('error', ['features', 'include'], `the target column "${spec.target.column}" is listed as a feature: that is leakage`);
+    report(
+      'error',
+      ['features', 'include'],
+      `the target column "${spec.target.column}" is listed as a feature: that is leakage`,
+    );
   }
 }
 
@@ -137,20 +228,33 @@ function lintSplit(spec: Spec, report: Report): void {
   const split = spec.split;
   if (split.method === 'random') {
     if (spec.event_time !== undefined && !split.force) {
-      report('error', ['split', 'method'], `a random split with event_time "${spec.event_time}" trains on the future; use method: time, or set force: true to accept the leak`);
+      report(
+        'error',
+        ['split', 'method'],
+        `a random split with event_time "${spec.event_time}" trains on the future; use method: time, or set force: true to accept the leak`,
+      );
     }
     return;
   }
   if (spec.event_time === undefined) {
-    report('error', ['split', 'method'], 'a time split needs event_time: name the column that holds when each event happened');
+    report(
+      'error',
+      ['split', 'method'],
+      'a time split needs event_time: name the column that holds when each event happened',
+    );
   }
   const parts = ['train', 'validation', 'test'] as const;
-  if (split.train.until === undefined) report('error', ['split', 'train'], 'train needs an until date');
+  if (split.train.until === undefined)
+    report('error', ['split', 'train'], 'train needs an until date');
   if (split.test.from === undefined) report('error', ['split', 'test'], 'test needs a from date');
   for (const part of parts) {
     const { from, until } = split[part];
     if (from !== undefined && until !== undefined && Date.parse(from) >= Date.parse(until)) {
-      report('error', ['split', part, 'until'], `until ${until} is not after from ${from}, so ${part} is empty`);
+      report(
+        'error',
+        ['split', part, 'until'],
+        `until ${until} is not after from ${from}, so ${part} is empty`,
+      );
     }
   }
   for (let i = 0; i + 1 < parts.length; i++) {
@@ -159,9 +263,17 @@ function lintSplit(spec: Spec, report: Report): void {
     const end = earlier.until;
     const start = later.from;
     if (end === undefined || start === undefined) {
-      report('error', ['split', parts[i + 1]!], `${parts[i]} and ${parts[i + 1]} must be bounded (${parts[i]}.until and ${parts[i + 1]}.from) so they cannot overlap`);
+      report(
+        'error',
+        ['split', parts[i + 1]!],
+        `${parts[i]} and ${parts[i + 1]} must be bounded (${parts[i]}.until and ${parts[i + 1]}.from) so they cannot overlap`,
+      );
     } else if (Date.parse(start) < Date.parse(end)) {
-      report('error', ['split', parts[i + 1]!, 'from'], `${parts[i + 1]} starts (${start}) before ${parts[i]} ends (${end}): the periods overlap`);
+      report(
+        'error',
+        ['split', parts[i + 1]!, 'from'],
+        `${parts[i + 1]} starts (${start}) before ${parts[i]} ends (${end}): the periods overlap`,
+      );
     }
   }
 }

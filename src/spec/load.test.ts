@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,12 +6,19 @@ import { VALID_SPEC } from '../../test/fixtures/spec-text.js';
 import { FlywheelError } from '../errors.js';
 import { loadSpec, parseSpec, type SpecIssue } from './load.js';
 
-function issuesOf(text: string, env: NodeJS.ProcessEnv = {}): { code: string; issues: SpecIssue[]; message: string } {
+function issuesOf(
+  text: string,
+  env: NodeJS.ProcessEnv = {},
+): { code: string; issues: SpecIssue[]; message: string } {
   try {
     parseSpec(text, 'flywheel.yaml', env);
   } catch (err) {
     if (!(err instanceof FlywheelError)) throw err;
-    return { code: err.code, issues: (err.details['issues'] as SpecIssue[]) ?? [], message: err.message };
+    return {
+      code: err.code,
+      issues: (err.details['issues'] as SpecIssue[]) ?? [],
+      message: err.message,
+    };
   }
   throw new Error('expected the spec to be rejected');
 }
@@ -34,7 +41,9 @@ describe('parseSpec', () => {
     const unknown = issues.find((i) => i.message.startsWith('unknown key'));
     expect(unknown).toMatchObject({ line: 3, column: 1, field: 'taks' });
     expect(unknown?.message).toContain('did you mean "task"');
-    expect(issues.some((i) => i.field === 'task' && i.message.includes('missing required key'))).toBe(true);
+    expect(
+      issues.some((i) => i.field === 'task' && i.message.includes('missing required key')),
+    ).toBe(true);
   });
 
   it('reports an unknown nested key at its own position', () => {
@@ -80,7 +89,9 @@ describe('parseSpec', () => {
   });
 
   it('refuses custom tags and duplicate keys', () => {
-    expect(issuesOf(`${VALID_SPEC}x: !!js/function 'return 1'\n`).issues[0]!.message).toContain('tag not allowed');
+    expect(issuesOf(`${VALID_SPEC}x: !!js/function 'return 1'\n`).issues[0]!.message).toContain(
+      'tag not allowed',
+    );
     expect(issuesOf(`${VALID_SPEC}name: again\n`).code).toBe('SPEC_SYNTAX');
   });
 
@@ -93,11 +104,15 @@ describe('parseSpec', () => {
 
   it('resolves ${ENV} and reports an unset variable without a value', () => {
     const text = `${VALID_SPEC}store: \${FLYWHEEL_TEST_DB}\n`;
-    expect(parseSpec(text, 'f.yaml', { FLYWHEEL_TEST_DB: 'sqlite:x.db' }).spec.store).toBe('sqlite:x.db');
+    expect(parseSpec(text, 'f.yaml', { FLYWHEEL_TEST_DB: 'sqlite:x.db' }).spec.store).toBe(
+      'sqlite:x.db',
+    );
     const { issues } = issuesOf(text, {});
     expect(issues[0]).toMatchObject({ field: 'store', line: 29 });
     expect(issues[0]!.message).toContain('${FLYWHEEL_TEST_DB} is not set');
-    expect(parseSpec(`${VALID_SPEC}description: costs $\${X}\n`, 'f.yaml', {}).spec.description).toBe('costs ${X}');
+    expect(
+      parseSpec(`${VALID_SPEC}description: costs $\${X}\n`, 'f.yaml', {}).spec.description,
+    ).toBe('costs ${X}');
   });
 });
 

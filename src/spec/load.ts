@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { FlywheelError } from '../errors.js';
 import { resolveEnv } from './env.js';
 import { SpecLocator, type SpecPath } from './locate.js';
-import { SpecSchema, type Spec } from './schema.js';
+import { type Spec, SpecSchema } from './schema.js';
 import { validKeysAt } from './schema-walk.js';
 import { didYouMean } from './suggest.js';
 
@@ -75,9 +75,13 @@ export function resolveSpecPath(target = '.'): string {
     } catch {
       // fall through to the error below
     }
-    throw new FlywheelError('SPEC_NOT_FOUND', `spec not found: ${target} is a directory without ${SPEC_FILE_NAME}`, {
-      hint: 'Run `flywheel init` there, or pass the path of a flywheel.yaml.',
-    });
+    throw new FlywheelError(
+      'SPEC_NOT_FOUND',
+      `spec not found: ${target} is a directory without ${SPEC_FILE_NAME}`,
+      {
+        hint: 'Run `flywheel init` there, or pass the path of a flywheel.yaml.',
+      },
+    );
   }
   return absolute;
 }
@@ -96,7 +100,10 @@ export function loadSpec(target = '.', env: NodeJS.ProcessEnv = process.env): Lo
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new FlywheelError('SPEC_NOT_FOUND', `cannot read spec ${shownFile}: ${(err as Error).message}`);
+    throw new FlywheelError(
+      'SPEC_NOT_FOUND',
+      `cannot read spec ${shownFile}: ${(err as Error).message}`,
+    );
   }
   return parseSpec(text, shownFile, env, path.dirname(file), file);
 }
@@ -132,23 +139,49 @@ export function parseSpec(
 
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined) {
-    throw specError([{ severity: 'error', file, line: 1, column: 1, field: '', message: 'the spec is empty; it must be a mapping of keys such as name, task, target' }]);
+    throw specError([
+      {
+        severity: 'error',
+        file,
+        line: 1,
+        column: 1,
+        field: '',
+        message: 'the spec is empty; it must be a mapping of keys such as name, task, target',
+      },
+    ]);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     const found = Array.isArray(raw) ? 'a list' : `a ${typeof raw}`;
-    throw specError([{ severity: 'error', file, line: 1, column: 1, field: '', message: `the spec must be a mapping (key: value), found ${found}` }]);
+    throw specError([
+      {
+        severity: 'error',
+        file,
+        line: 1,
+        column: 1,
+        field: '',
+        message: `the spec must be a mapping (key: value), found ${found}`,
+      },
+    ]);
   }
 
   const envIssues: SpecIssue[] = [];
   const resolved = resolveEnv(raw, env, (p, name) => {
     const pos = locator.valueAt(p);
-    envIssues.push({ severity: 'error', file, ...pos, field: dotted(p), message: `environment variable \${${name}} is not set` });
+    envIssues.push({
+      severity: 'error',
+      file,
+      ...pos,
+      field: dotted(p),
+      message: `environment variable \${${name}} is not set`,
+    });
   });
   if (envIssues.length > 0) throw specError(envIssues);
 
   const parsed = SpecSchema.safeParse(resolved);
   if (!parsed.success) {
-    throw specError(parsed.error.issues.flatMap((issue) => zodIssueToSpecIssues(issue, raw, locator)));
+    throw specError(
+      parsed.error.issues.flatMap((issue) => zodIssueToSpecIssues(issue, raw, locator)),
+    );
   }
   return {
     spec: parsed.data,
@@ -160,7 +193,10 @@ export function parseSpec(
 }
 
 export function dotted(p: SpecPath): string {
-  return p.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+  return p
+    .map((s) => (typeof s === 'number' ? `[${s}]` : s))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 function valueAtPath(root: unknown, p: SpecPath): unknown {
@@ -185,10 +221,18 @@ export function describeFound(value: unknown): string {
   return String(value);
 }
 
-function zodIssueToSpecIssues(issue: z.core.$ZodIssue, raw: unknown, locator: SpecLocator): SpecIssue[] {
+function zodIssueToSpecIssues(
+  issue: z.core.$ZodIssue,
+  raw: unknown,
+  locator: SpecLocator,
+): SpecIssue[] {
   const p = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
   const found = valueAtPath(raw, p);
-  const at = (pos: { line: number; column: number }, field: string, message: string): SpecIssue => ({
+  const at = (
+    pos: { line: number; column: number },
+    field: string,
+    message: string,
+  ): SpecIssue => ({
     severity: 'error',
     file: locator.file,
     line: pos.line,
@@ -196,10 +240,24 @@ function zodIssueToSpecIssues(issue: z.core.$ZodIssue, raw: unknown, locator: Sp
     field,
     message,
   });
-  if (found === undefined && p.length > 0 && issue.code !== 'unrecognized_keys' && issue.code !== 'custom') {
+  if (
+    found === undefined &&
+    p.length > 0 &&
+    issue.code !== 'unrecognized_keys' &&
+    issue.code !== 'custom'
+  ) {
     const key = p[p.length - 1];
-    const valid = issue.code === 'invalid_value' ? `; valid values: ${issue.values.map(String).join(', ')}` : '';
-    return [at(locator.valueAt(p.slice(0, -1)), dotted(p), `missing required key "${String(key)}"${valid}`)];
+    const valid =
+      issue.code === 'invalid_value'
+        ? `; valid values: ${issue.values.map(String).join(', ')}`
+        : '';
+    return [
+      at(
+        locator.valueAt(p.slice(0, -1)),
+        dotted(p),
+        `missing required key "${String(key)}"${valid}`,
+      ),
+    ];
   }
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -213,27 +271,58 @@ function zodIssueToSpecIssues(issue: z.core.$ZodIssue, raw: unknown, locator: Sp
       );
     }
     case 'invalid_type': {
-      return [at(locator.valueAt(p), dotted(p), `expected ${issue.expected}, found ${describeFound(found)}`)];
+      return [
+        at(
+          locator.valueAt(p),
+          dotted(p),
+          `expected ${issue.expected}, found ${describeFound(found)}`,
+        ),
+      ];
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => String(v));
       const hint = typeof found === 'string' ? didYouMean(found, values) : '';
-      return [at(locator.valueAt(p), dotted(p), `found ${describeFound(found)}; valid values: ${values.join(', ')}${hint}`)];
+      return [
+        at(
+          locator.valueAt(p),
+          dotted(p),
+          `found ${describeFound(found)}; valid values: ${values.join(', ')}${hint}`,
+        ),
+      ];
     }
     case 'invalid_union': {
-      const options = 'options' in issue && Array.isArray(issue.options) ? issue.options.map(String) : [];
+      const options =
+        'options' in issue && Array.isArray(issue.options) ? issue.options.map(String) : [];
       if (options.length > 0) {
         const hint = typeof found === 'string' ? didYouMean(found, options) : '';
-        return [at(locator.valueAt(p), dotted(p), `found ${describeFound(found)}; valid values: ${options.join(', ')}${hint}`)];
+        return [
+          at(
+            locator.valueAt(p),
+            dotted(p),
+            `found ${describeFound(found)}; valid values: ${options.join(', ')}${hint}`,
+          ),
+        ];
       }
       return [at(locator.valueAt(p), dotted(p), `${issue.message}, found ${describeFound(found)}`)];
     }
     case 'too_small':
     case 'too_big': {
-      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      const op =
+        issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
-      const what = issue.origin === 'string' ? 'length must be' : issue.origin === 'array' ? 'must have a count' : 'must be';
-      return [at(locator.valueAt(p), dotted(p), `${what} ${op} ${String(limit)}, found ${describeFound(found)}`)];
+      const what =
+        issue.origin === 'string'
+          ? 'length must be'
+          : issue.origin === 'array'
+            ? 'must have a count'
+            : 'must be';
+      return [
+        at(
+          locator.valueAt(p),
+          dotted(p),
+          `${what} ${op} ${String(limit)}, found ${describeFound(found)}`,
+        ),
+      ];
     }
     default:
       return [at(locator.valueAt(p), dotted(p), `${issue.message}, found ${describeFound(found)}`)];

@@ -34,7 +34,12 @@ export class SpecLocator {
     const parent = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
     if (isMap(parent)) {
       for (const item of parent.items) {
-        if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) {
+        if (
+          isPair(item) &&
+          isScalar(item.key) &&
+          String(item.key.value) === key &&
+          item.key.range
+        ) {
           return this.position(item.key.range[0]);
         }
       }

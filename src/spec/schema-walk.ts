@@ -12,7 +12,13 @@ export function unwrap(schema: AnySchema): AnySchema {
   let cur = schema;
   for (;;) {
     const def = cur._zod.def as { type: string; innerType?: AnySchema; in?: AnySchema };
-    if ((def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') && def.innerType) {
+    if (
+      (def.type === 'optional' ||
+        def.type === 'default' ||
+        def.type === 'nullable' ||
+        def.type === 'prefault') &&
+      def.innerType
+    ) {
       cur = def.innerType;
     } else if (def.type === 'pipe' && def.in) {
       cur = def.in;
@@ -52,6 +58,7 @@ export function validKeysAt(root: AnySchema, path: SpecPath): string[] {
   let current: AnySchema[] = [root];
   for (const segment of path) current = current.flatMap((s) => child(s, segment));
   const keys = new Set<string>();
-  for (const s of current) for (const o of objectOptions(s)) for (const k of Object.keys(shapeOf(o))) keys.add(k);
+  for (const s of current)
+    for (const o of objectOptions(s)) for (const k of Object.keys(shapeOf(o))) keys.add(k);
   return [...keys];
 }

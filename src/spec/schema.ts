@@ -9,7 +9,10 @@ const identifier = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must start with a letter or _ and hold only letters, digits and _');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must start with a letter or _ and hold only letters, digits and _',
+  );
 
 const columnName = z.string().min(1).max(256);
 
@@ -25,18 +28,31 @@ const expression = z.string().min(1).max(4000);
 
 const csvOptions = z
   .strictObject({
-    delimiter: z.string().min(1).max(4).optional().describe('Field separator; sniffed when absent.'),
-    header: z.boolean().optional().describe('Whether the first line holds column names; sniffed when absent.'),
+    delimiter: z
+      .string()
+      .min(1)
+      .max(4)
+      .optional()
+      .describe('Field separator; sniffed when absent.'),
+    header: z
+      .boolean()
+      .optional()
+      .describe('Whether the first line holds column names; sniffed when absent.'),
     quote: z.string().length(1).optional().describe('Quote character.'),
     escape: z.string().length(1).optional().describe('Escape character inside quotes.'),
     skip_rows: z.number().int().min(0).optional().describe('Lines to skip before the header.'),
-    null_values: z.array(z.string()).optional().describe('Strings read as missing, e.g. ["", "NA"].'),
+    null_values: z
+      .array(z.string())
+      .optional()
+      .describe('Strings read as missing, e.g. ["", "NA"].'),
     date_format: z.string().optional().describe('strftime format for dates, e.g. %d/%m/%Y.'),
     timestamp_format: z.string().optional().describe('strftime format for timestamps.'),
     on_bad_rows: z
       .enum(['fail', 'skip'])
       .default('fail')
-      .describe('`fail` stops at the first ragged or unparsable row; `skip` drops them and reports each one.'),
+      .describe(
+        '`fail` stops at the first ragged or unparsable row; `skip` drops them and reports each one.',
+      ),
   })
   .describe('CSV reading options; every one is sniffed by DuckDB when absent.');
 
@@ -66,7 +82,12 @@ const data = z
       .record(columnName, z.enum(['numeric', 'categorical', 'timestamp']))
       .optional()
       .describe('Column types that override the inferred ones.'),
-    max_rows: z.number().int().positive().optional().describe('Refuse data with more rows than this.'),
+    max_rows: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Refuse data with more rows than this.'),
   })
   .describe('Where the data comes from.');
 
@@ -75,14 +96,23 @@ const target = z
     column: columnName.describe('The column the prediction is about.'),
     positive: expression
       .optional()
-      .describe('Binary task: expression that defines a positive, e.g. `delay > 15`. Defaults to the column being true/1.'),
-    classes: z.array(z.string()).min(2).optional().describe('Multiclass task: the class labels, in order.'),
+      .describe(
+        'Binary task: expression that defines a positive, e.g. `delay > 15`. Defaults to the column being true/1.',
+      ),
+    classes: z
+      .array(z.string())
+      .min(2)
+      .optional()
+      .describe('Multiclass task: the class labels, in order.'),
   })
   .describe('What is predicted.');
 
 const features = z
   .strictObject({
-    include: z.array(columnName).optional().describe('Columns used as features; all but target, entity and event time when absent.'),
+    include: z
+      .array(columnName)
+      .optional()
+      .describe('Columns used as features; all but target, entity and event time when absent.'),
     exclude: z.array(columnName).optional().describe('Columns never used as features.'),
     derive: z
       .record(identifier, expression)
@@ -109,7 +139,12 @@ const split = z
     z
       .strictObject({
         method: z.literal('random'),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .default(42),
         ratios: z
           .strictObject({
             train: z.number().gt(0).lt(1),
@@ -117,11 +152,16 @@ const split = z
             test: z.number().gt(0).lt(1),
           })
           .default({ train: 0.7, validation: 0.15, test: 0.15 })
-          .refine((r) => Math.abs(r.train + r.validation + r.test - 1) < 1e-9, 'ratios must sum to 1'),
+          .refine(
+            (r) => Math.abs(r.train + r.validation + r.test - 1) < 1e-9,
+            'ratios must sum to 1',
+          ),
         force: z
           .boolean()
           .default(false)
-          .describe('Allow a random split although an event-time column is declared (it leaks the future).'),
+          .describe(
+            'Allow a random split although an event-time column is declared (it leaks the future).',
+          ),
       })
       .describe('Random split, reproducible for a seed; grouped by entity when one is declared.'),
   ])
@@ -147,10 +187,17 @@ const business = z
       .nonnegative()
       .optional()
       .describe('Regression: cost per unit the prediction falls short of the truth.'),
-    over_cost_per_unit: money.nonnegative().optional().describe('Regression: cost per unit the prediction overshoots.'),
+    over_cost_per_unit: money
+      .nonnegative()
+      .optional()
+      .describe('Regression: cost per unit the prediction overshoots.'),
     capacity: z
       .strictObject({
-        max_positives: z.number().int().positive().describe('At most this many positive decisions...'),
+        max_positives: z
+          .number()
+          .int()
+          .positive()
+          .describe('At most this many positive decisions...'),
         per: z.enum(['day', 'week', 'month', 'batch']).describe('...per this period.'),
       })
       .optional()
@@ -160,8 +207,16 @@ const business = z
 
 const bound = z
   .strictObject({
-    min: z.number().finite().optional().describe('The metric must be at least this (higher-is-better metrics).'),
-    max: z.number().finite().optional().describe('The metric must be at most this (lower-is-better metrics).'),
+    min: z
+      .number()
+      .finite()
+      .optional()
+      .describe('The metric must be at least this (higher-is-better metrics).'),
+    max: z
+      .number()
+      .finite()
+      .optional()
+      .describe('The metric must be at most this (lower-is-better metrics).'),
     k: z.number().int().positive().optional().describe('k for @k metrics.'),
   })
   .refine((b) => b.min !== undefined || b.max !== undefined, 'must set min or max');
@@ -173,12 +228,19 @@ const acceptance = z
       .gt(0.5)
       .lt(1)
       .default(0.95)
-      .describe('Confidence level the bounds must hold at (the interval bound, not the point estimate).'),
-    metrics: z.record(z.string(), bound).describe('Named metrics and their bounds, e.g. `roc_auc: {min: 0.65}`.'),
+      .describe(
+        'Confidence level the bounds must hold at (the interval bound, not the point estimate).',
+      ),
+    metrics: z
+      .record(z.string(), bound)
+      .describe('Named metrics and their bounds, e.g. `roc_auc: {min: 0.65}`.'),
     lift_over_baseline: z
       .strictObject({
         metric: z.string().describe('Metric compared against the best baseline.'),
-        min: z.number().finite().describe('Required relative improvement over the best baseline (0.05 = 5%).'),
+        min: z
+          .number()
+          .finite()
+          .describe('Required relative improvement over the best baseline (0.05 = 5%).'),
       })
       .optional(),
   })
@@ -194,7 +256,12 @@ const latencyBudget = z
 const baselines = z
   .strictObject({
     rules: z
-      .array(z.strictObject({ name: identifier, expression: expression.describe('Predicts positive when true.') }))
+      .array(
+        z.strictObject({
+          name: identifier,
+          expression: expression.describe('Predicts positive when true.'),
+        }),
+      )
       .optional(),
   })
   .describe('Step 2: rule baselines, beside the always-trained prior and linear models.');
@@ -202,7 +269,11 @@ const baselines = z
 const models = z
   .strictObject({
     ladder: z.array(z.string().min(1)).optional().describe('Rungs in order of cost.'),
-    min_gain: z.number().min(0).optional().describe('Move up a rung only while the gain exceeds this.'),
+    min_gain: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Move up a rung only while the gain exceeds this.'),
     seed: z.number().int().min(0).optional(),
   })
   .describe('Step 4: modelling (reserved; validated when present).');
@@ -249,14 +320,20 @@ export const SpecSchema = z
     task: z.enum(['binary', 'multiclass', 'regression']).describe('The kind of prediction.'),
     target,
     entity: columnName.optional().describe('Column identifying the entity a row is about.'),
-    event_time: columnName.optional().describe('Column holding when the event happened (used for time splits).'),
+    event_time: columnName
+      .optional()
+      .describe('Column holding when the event happened (used for time splits).'),
     features: features.optional(),
     data,
     split,
     business,
     acceptance,
     latency_budget: latencyBudget.optional(),
-    store: z.string().min(1).optional().describe('Where runs and artefacts live: `sqlite:path` or `postgres://...`.'),
+    store: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Where runs and artefacts live: `sqlite:path` or `postgres://...`.'),
     baselines: baselines.optional(),
     models: models.optional(),
     deploy: deploy.optional(),
@@ -264,7 +341,9 @@ export const SpecSchema = z
     governance: governance.optional(),
     feedback: feedback.optional(),
   })
-  .describe('Flywheel framing spec: what is predicted, on which data, and what makes it good enough.');
+  .describe(
+    'Flywheel framing spec: what is predicted, on which data, and what makes it good enough.',
+  );
 
 /** A validated spec, with defaults filled in. */
 export type Spec = z.output<typeof SpecSchema>;

@@ -28,21 +28,39 @@ export function renderDescribe(d: DescribeReport): string {
     '',
     formatTable(
       ['column', 'role', 'type', 'source', 'missing', 'distinct'],
-      d.columns.map((c) => [c.name, c.role, c.type, c.source, pct(c.missingRate), c.distinct.toLocaleString('en-US')]),
+      d.columns.map((c) => [
+        c.name,
+        c.role,
+        c.type,
+        c.source,
+        pct(c.missingRate),
+        c.distinct.toLocaleString('en-US'),
+      ]),
       ['l', 'l', 'l', 'l', 'r', 'r'],
     ),
     '',
     formatTable(
       ['split', 'rows', 'labelled', 'base rate'],
       [
-        ...d.splits.map((s) => [s.split, s.rows.toLocaleString('en-US'), s.labelled.toLocaleString('en-US'), s.baseRate === null ? '-' : fmt(s.baseRate)]),
-        ...(d.unassigned > 0 ? [['(no split)', d.unassigned.toLocaleString('en-US'), '-', '-']] : []),
+        ...d.splits.map((s) => [
+          s.split,
+          s.rows.toLocaleString('en-US'),
+          s.labelled.toLocaleString('en-US'),
+          s.baseRate === null ? '-' : fmt(s.baseRate),
+        ]),
+        ...(d.unassigned > 0
+          ? [['(no split)', d.unassigned.toLocaleString('en-US'), '-', '-']]
+          : []),
       ],
       ['l', 'r', 'r', 'r'],
     ),
   ];
   for (const s of d.sources) {
-    if (s.rejected.length > 0) lines.push('', `${s.name}: ${s.rejected.length} bad row(s) skipped, e.g. line ${s.rejected[0]!.line}: ${s.rejected[0]!.error}`);
+    if (s.rejected.length > 0)
+      lines.push(
+        '',
+        `${s.name}: ${s.rejected.length} bad row(s) skipped, e.g. line ${s.rejected[0]!.line}: ${s.rejected[0]!.error}`,
+      );
   }
   return lines.join('\n');
 }

@@ -1,0 +1,48 @@
+/**
+ * The store layer: ports and adapters at the bottom of Flywheel. Metadata
+ * (runs, metrics, artifacts, audit and prediction logs) on SQLite or
+ * PostgreSQL through one SQL code path, and content-addressed artifacts.
+ */
+export type {
+  ArtifactRef,
+  ArtifactSource,
+  ArtifactStore,
+} from './artifacts/artifact-store.js';
+export { assertSha256, isSha256 } from './artifacts/artifact-store.js';
+export { LocalArtifactStore } from './artifacts/local-artifact-store.js';
+export { type CodeVersion, detectCodeVersion } from './code-version.js';
+export {
+  STORE_ENGINES,
+  type StoreCapabilities,
+  type StoreEngine,
+} from './dialect/capabilities.js';
+export type { PostgresDialectOptions } from './dialect/postgres.js';
+export type { SqliteDialectOptions } from './dialect/sqlite.js';
+export {
+  describeStoreLocation,
+  resolveStoreLocation,
+  STORE_ENV_VAR,
+  type StoreLocation,
+  type StoreLocationInput,
+} from './location.js';
+export { MetadataStore, type OpenMetadataOptions } from './metadata-store.js';
+export { MIGRATION_NAMES, type MigrationName } from './migrations/index.js';
+export { type OpenStoreOptions, openStore, type Stores } from './open-store.js';
+export {
+  type AuditEntry,
+  type AuditFilter,
+  type AuditRecord,
+  type MetricPoint,
+  type PredictionFilter,
+  type PredictionInput,
+  type PredictionRecord,
+  RUN_STATUSES,
+  type Run,
+  type RunArtifact,
+  type RunFilter,
+  type RunPatch,
+  type RunStatus,
+  type TerminalRunStatus,
+} from './records.js';
+export { redactUrl } from './redact-url.js';
+export { RunTracker, type RunTrackerOptions, type StartRunOptions } from './run-tracker.js';

@@ -1,0 +1,208 @@
+/**
+ * MetadataStore: runs, metrics, artifacts, the audit log and the prediction
+ * log over one SQL code path (Kysely). The engine is chosen by the dialect it
+ * is opened with; everything engine-specific stays in dialect/.
+ */
+import type { Kysely } from 'kysely';
+import { appendAudit, listAudit } from './audit-log.js';
+import { BatchInserter } from './batch-insert.js';
+import { translateDbError } from './db-errors.js';
+import type { StoreCapabilities } from './dialect/capabilities.js';
+import type { StoreDialect } from './dialect/store-dialect.js';
+import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
+import { countPredictions, insertPredictions, listPredictions } from './prediction-log.js';
+import type {
+  AuditEntry,
+  AuditFilter,
+  AuditRecord,
+  MetricPoint,
+  PredictionFilter,
+  PredictionInput,
+  PredictionRecord,
+  Run,
+  RunArtifact,
+  RunFilter,
+  RunPatch,
+  RunStatus,
+} from './records.js';
+import * as runs from './run-records.js';
+import type { StoreSchema } from './schema.js';
+import type { StoreContext } from './store-context.js';
+
+export interface OpenMetadataOptions {
+  /** Stop migrating at this version (tests of upgrades); default: the latest. */
+  migrateTo?: MigrationName | null;
+}
+
+/**
+ * The metadata store. Obtain one from `openStore`; all methods are safe to call
+ * concurrently, and writes made inside `transaction` commit or roll back together.
+ *
+ * @example
+ * const { metadata } = await openStore(resolveStoreLocation({ specDir: '.' }));
+ * await metadata.logPredictions([{ modelVersion: 'churn@3', inputs: { tenure: 4 }, score: 0.91 }]);
+ */
+export class MetadataStore {
+  readonly capabilities: StoreCapabilities;
+  /** Where the database is, without secrets. */
+  readonly description: string;
+  readonly #ctx: StoreContext;
+  readonly #inTransaction: boolean;
+
+  private constructor(ctx: StoreContext, inTransaction: boolean) {
+    this.#ctx = ctx;
+    this.#inTransaction = inTransaction;
+    this.capabilities = ctx.dialect.capabilities;
+    this.description = ctx.dialect.description;
+  }
+
+  /** Wraps an opened dialect and migrates it (to the latest version unless told otherwise). */
+  static async open(
+    dialect: StoreDialect,
+    options: OpenMetadataOptions = {},
+  ): Promise<MetadataStore> {
+    try {
+      await migrateStore(dialect, options.migrateTo === undefined ? {} : { to: options.migrateTo });
+    } catch (err) {
+      await dialect.close().catch(() => {});
+      throw err;
+    }
+    const batch = new BatchInserter(dialect.capabilities.maxBindParameters);
+    return new MetadataStore({ db: dialect.db, dialect, batch }, false);
+  }
+
+  /** The underlying Kysely handle (the transaction's, inside `transaction`). Prefer the typed methods. */
+  get db(): Kysely<StoreSchema> {
+    return this.#ctx.db;
+  }
+
+  /**
+   * Runs `fn` in one write transaction (SQLite: `BEGIN IMMEDIATE`). Nested calls
+   * join the outer transaction.
+   *
+   * @example
+   * await metadata.transaction(async (tx) => {
+   *   await tx.updateRun(id, { status: 'FINISHED', endedAt: new Date().toISOString() }, 'RUNNING');
+   *   await tx.audit({ actor: 'ann', action: 'finish', objectType: 'run', objectId: id });
+   * });
+   */
+  async transaction<T>(fn: (tx: MetadataStore) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) return fn(this);
+    try {
+      return await this.#ctx.db
+        .transaction()
+        .execute((trx) => fn(new MetadataStore({ ...this.#ctx, db: trx }, true)));
+    } catch (err) {
+      // The caller's own errors pass through; only database failures are translated.
+      if (this.#ctx.dialect.classifyError(err) === undefined) throw err;
+      throw translateDbError(err, this.#ctx.dialect, 'transaction');
+    }
+  }
+
+  async #read<T>(action: string, fn: (ctx: StoreContext) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.#ctx);
+    } catch (err) {
+      throw translateDbError(err, this.#ctx.dialect, action);
+    }
+  }
+
+  #write<T>(action: string, fn: (ctx: StoreContext) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) return this.#read(action, fn);
+    return this.#read(action, (ctx) => ctx.db.transaction().execute((db) => fn({ ...ctx, db })));
+  }
+
+  insertRun(run: Run): Promise<void> {
+    return this.#write('start run', (ctx) => runs.insertRun(ctx, run));
+  }
+
+  /** Updates a run; with `ifStatus`, only while it has that status. Returns whether it changed. */
+  updateRun(id: string, patch: RunPatch, ifStatus?: RunStatus): Promise<boolean> {
+    return this.#write('update run', (ctx) => runs.updateRun(ctx, id, patch, ifStatus));
+  }
+
+  /** Merges `tags` into a run's tags atomically and returns the result. */
+  mergeRunTags(id: string, tags: Record<string, string>): Promise<Record<string, string>> {
+    return this.#write('set tags', (ctx) => runs.mergeRunTags(ctx, id, tags));
+  }
+
+  findRun(id: string): Promise<Run | undefined> {
+    return this.#read('get run', (ctx) => runs.findRun(ctx, id));
+  }
+
+  /** Runs, newest first (default limit 100). */
+  listRuns(filter: RunFilter = {}): Promise<Run[]> {
+    return this.#read('list runs', (ctx) => runs.listRuns(ctx, filter));
+  }
+
+  listRunningRuns(hostname: string): Promise<Run[]> {
+    return this.#read('list running runs', (ctx) => runs.listRunningRuns(ctx, hostname));
+  }
+
+  insertMetrics(points: MetricPoint[]): Promise<void> {
+    return this.#write('log metrics', (ctx) => runs.insertMetrics(ctx, points));
+  }
+
+  listMetrics(runId: string, key?: string): Promise<MetricPoint[]> {
+    return this.#read('list metrics', (ctx) => runs.listMetrics(ctx, runId, key));
+  }
+
+  insertRunArtifact(artifact: RunArtifact): Promise<void> {
+    return this.#write('log artifact', (ctx) => runs.insertRunArtifact(ctx, artifact));
+  }
+
+  listRunArtifacts(runId: string): Promise<RunArtifact[]> {
+    return this.#read('list artifacts', (ctx) => runs.listRunArtifacts(ctx, runId));
+  }
+
+  /**
+   * Appends to the audit log (there is no update or delete).
+   *
+   * @example
+   * await metadata.audit({ actor: 'ann', action: 'promote', objectType: 'model', objectId: 'churn@3' });
+   */
+  audit(entry: AuditEntry): Promise<AuditRecord> {
+    return this.#write('audit', (ctx) => appendAudit(ctx, entry));
+  }
+
+  /** Audit records, newest first (default limit 1000). */
+  listAudit(filter: AuditFilter = {}): Promise<AuditRecord[]> {
+    return this.#read('list audit', (ctx) => listAudit(ctx, filter));
+  }
+
+  /**
+   * Logs predictions in one transaction with multi-row inserts; all or none are
+   * stored. Returns the ids (generated where absent) in input order.
+   *
+   * @example
+   * const [id] = await metadata.logPredictions([{ modelVersion: 'm@1', inputs: { x: 1 }, score: 0.2 }]);
+   */
+  logPredictions(rows: readonly PredictionInput[]): Promise<string[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    return this.#write('log predictions', (ctx) => insertPredictions(ctx, rows));
+  }
+
+  /** Predictions, oldest first (default limit 1000). */
+  listPredictions(filter: PredictionFilter = {}): Promise<PredictionRecord[]> {
+    return this.#read('list predictions', (ctx) => listPredictions(ctx, filter));
+  }
+
+  countPredictions(filter: PredictionFilter = {}): Promise<number> {
+    return this.#read('count predictions', (ctx) => countPredictions(ctx, filter));
+  }
+
+  /** Names of the applied schema migrations, oldest first. */
+  appliedMigrations(): Promise<string[]> {
+    return this.#read('read migrations', () => appliedMigrations(this.#ctx.dialect));
+  }
+
+  /** The engine's self-check: `['ok']` when healthy. */
+  integrityCheck(): Promise<string[]> {
+    return this.#read('integrity check', () => this.#ctx.dialect.integrityCheck());
+  }
+
+  /** Closes connections; the store is unusable afterwards. */
+  async close(): Promise<void> {
+    if (!this.#inTransaction) await this.#ctx.dialect.close();
+  }
+}

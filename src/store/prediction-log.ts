@@ -1,0 +1,77 @@
+/**
+ * The prediction log: every served prediction, written in batches on the hot
+ * path and read back by monitoring and feedback.
+ */
+import { randomUUID } from 'node:crypto';
+import { clampLimit, decodeJson, encodeFloat, encodeJson, encodeTime } from './codec.js';
+import type { PredictionFilter, PredictionInput, PredictionRecord } from './records.js';
+import type { StoreContext } from './store-context.js';
+
+const COLUMNS = ['id', 'at', 'model_version', 'inputs', 'outputs', 'score', 'latency_ms'] as const;
+
+/** Inserts `rows` (call inside a transaction) and returns their ids in order. */
+export async function insertPredictions(
+  ctx: StoreContext,
+  rows: readonly PredictionInput[],
+): Promise<string[]> {
+  const ids: string[] = new Array(rows.length);
+  const now = new Date().toISOString();
+  const values = rows.map((row, i) => {
+    const id = row.id ?? randomUUID();
+    ids[i] = id;
+    return [
+      id,
+      row.at === undefined ? now : encodeTime(row.at, 'at'),
+      row.modelVersion,
+      encodeJson(row.inputs, 'inputs'),
+      row.outputs === undefined ? null : encodeJson(row.outputs, 'outputs'),
+      encodeFloat(row.score),
+      encodeFloat(row.latencyMs),
+    ];
+  });
+  await ctx.batch.insert(ctx.db, 'prediction_log', COLUMNS, values);
+  return ids;
+}
+
+export async function listPredictions(
+  { db }: StoreContext,
+  filter: PredictionFilter = {},
+): Promise<PredictionRecord[]> {
+  let query = db.selectFrom('prediction_log').selectAll();
+  if (filter.modelVersion !== undefined) {
+    query = query.where('model_version', '=', filter.modelVersion);
+  }
+  if (filter.since !== undefined)
+    query = query.where('at', '>=', encodeTime(filter.since, 'since'));
+  if (filter.until !== undefined) query = query.where('at', '<', encodeTime(filter.until, 'until'));
+  const rows = await query
+    .orderBy('at')
+    .orderBy('id')
+    .limit(clampLimit(filter.limit, 1000, 1_000_000))
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    modelVersion: r.model_version,
+    inputs: decodeJson(r.inputs),
+    outputs: decodeJson(r.outputs),
+    score: r.score,
+    latencyMs: r.latency_ms,
+  }));
+}
+
+/** How many predictions match `filter` (ignoring its limit). */
+export async function countPredictions(
+  { db }: StoreContext,
+  filter: PredictionFilter = {},
+): Promise<number> {
+  let query = db.selectFrom('prediction_log').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (filter.modelVersion !== undefined) {
+    query = query.where('model_version', '=', filter.modelVersion);
+  }
+  if (filter.since !== undefined)
+    query = query.where('at', '>=', encodeTime(filter.since, 'since'));
+  if (filter.until !== undefined) query = query.where('at', '<', encodeTime(filter.until, 'until'));
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}

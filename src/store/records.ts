@@ -1,0 +1,134 @@
+/**
+ * The records the metadata store reads and writes, in camelCase; the tables
+ * behind them are in schema.ts. Absent values are `null`, so records print
+ * the same as JSON.
+ */
+
+/** Lifecycle states of a run; all but RUNNING are terminal. */
+export const RUN_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type TerminalRunStatus = Exclude<RunStatus, 'RUNNING'>;
+
+/** One execution of a pipeline step (baseline, train, evaluate, …). */
+export interface Run {
+  id: string;
+  kind: string;
+  status: RunStatus;
+  /** ISO-8601 UTC. */
+  startedAt: string;
+  endedAt: string | null;
+  parentRunId: string | null;
+  specHash: string | null;
+  snapshotId: string | null;
+  /** Flywheel's package version when the run started. */
+  codeVersion: string | null;
+  gitCommit: string | null;
+  seed: number | null;
+  params: Record<string, unknown>;
+  tags: Record<string, string>;
+  error: string | null;
+  /** Process that owns the run while it is RUNNING, so orphans can be reaped. */
+  pid: number | null;
+  hostname: string | null;
+}
+
+/** Which runs `listRuns` returns (newest first). */
+export interface RunFilter {
+  limit?: number;
+  kind?: string;
+  status?: RunStatus;
+  parentRunId?: string;
+}
+
+/** Fields a run may change after it starts. */
+export interface RunPatch {
+  status?: RunStatus;
+  endedAt?: string | null;
+  error?: string | null;
+}
+
+/** One value of a metric series; NaN is kept (stored as NULL). */
+export interface MetricPoint {
+  runId: string;
+  key: string;
+  step: number;
+  value: number;
+  at: string;
+}
+
+/** A content-addressed artifact attached to a run under a name. */
+export interface RunArtifact {
+  runId: string;
+  name: string;
+  sha256: string;
+  size: number;
+  mediaType: string | null;
+  at: string;
+}
+
+/** What a caller records in the audit log. */
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  details?: Record<string, unknown>;
+  /** Defaults to now. */
+  at?: string | Date;
+}
+
+/** An audit log row as stored; ids increase in append order. */
+export interface AuditRecord {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  details: Record<string, unknown>;
+}
+
+/** Which audit records `listAudit` returns (newest first). */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  objectType?: string;
+  objectId?: string;
+  /** Inclusive lower bound on `at`. */
+  since?: string | Date;
+  /** Exclusive upper bound on `at`. */
+  until?: string | Date;
+  limit?: number;
+}
+
+/** One served prediction, as handed to `logPredictions`. */
+export interface PredictionInput {
+  /** Defaults to a random UUID; feedback labels join on it. */
+  id?: string;
+  /** Defaults to now. */
+  at?: string | Date;
+  modelVersion: string;
+  inputs: unknown;
+  outputs?: unknown;
+  score?: number | null;
+  latencyMs?: number | null;
+}
+
+/** A prediction log row as stored. */
+export interface PredictionRecord {
+  id: string;
+  at: string;
+  modelVersion: string;
+  inputs: unknown;
+  outputs: unknown;
+  score: number | null;
+  latencyMs: number | null;
+}
+
+/** Which predictions `listPredictions` returns (oldest first). */
+export interface PredictionFilter {
+  modelVersion?: string;
+  since?: string | Date;
+  until?: string | Date;
+  limit?: number;
+}
