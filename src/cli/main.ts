@@ -12,6 +12,7 @@ import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
 import { initCommand } from './commands/init.js';
 import { runsCommand } from './commands/runs.js';
+import { baselineCommand, trainCommand } from './commands/train.js';
 import { type Io, processIo, reportError } from './output.js';
 import { openStoreForCli } from './store.js';
 
@@ -34,6 +35,8 @@ export function buildProgram(io: Io = processIo): Command {
     initCommand(io),
     checkCommand(io),
     dataCommand(io),
+    baselineCommand(io),
+    trainCommand(io),
     runsCommand({ openStoreForCli, print: (text) => io.out(text) }),
   ]) {
     program.addCommand(command);

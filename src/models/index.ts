@@ -12,6 +12,17 @@ export type {
   ModelCost,
   ModelFile,
 } from './estimator.js';
+export {
+  businessScore,
+  climbLadder,
+  type LadderInput,
+  type LadderResult,
+  ladderRungs,
+  RUNG_NAMES,
+  type Rung,
+  type RungRecord,
+  singleRowLatency,
+} from './ladder.js';
 export { decodeArray, encodeArray, parseParams } from './model-file.js';
 export {
   createEstimator,

@@ -8,3 +8,9 @@ export {
   type InitResult,
   initProject,
 } from './init-project.js';
+export {
+  type TrainEvents,
+  type TrainOptions,
+  type TrainReport,
+  trainProject,
+} from './train-project.js';

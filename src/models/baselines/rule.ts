@@ -10,7 +10,13 @@
 import { z } from 'zod';
 import type { Column, Frame } from '../../data/index.js';
 import { FlywheelError } from '../../errors.js';
-import { evaluate, parseExpression, referencedColumns, type Task } from '../../spec/index.js';
+import {
+  type Expression,
+  evaluate,
+  parseExpression,
+  referencedColumns,
+  type Task,
+} from '../../spec/index.js';
 import { schemaOf } from '../align.js';
 import type {
   Estimator,
@@ -36,8 +42,8 @@ export type RuleParams = z.output<typeof RuleParams>;
 const GROUPS = ['true', 'false', 'missing'] as const;
 
 /** Group of each row: 0 rule true, 1 false, 2 missing. */
-function groups(expression: string, frame: Frame): Uint8Array {
-  const expr = parseExpression(expression);
+function groups(expr: Expression, frame: Frame): Uint8Array {
+  const expression = expr.source;
   for (const name of referencedColumns(expr)) {
     if (!frame.columns.has(name)) {
       throw new FlywheelError(
@@ -57,6 +63,7 @@ function groups(expression: string, frame: Frame): Uint8Array {
 
 export class FittedRule implements FittedModel {
   readonly kind = 'rule';
+  readonly #expression: Expression;
   constructor(
     readonly task: Task,
     readonly schema: FeatureSchema,
@@ -64,10 +71,12 @@ export class FittedRule implements FittedModel {
     /** Per group (true, false, missing): the prediction (k values each for multiclass). */
     readonly groupValues: Float64Array,
     readonly classes?: readonly string[],
-  ) {}
+  ) {
+    this.#expression = parseExpression(params.expression);
+  }
 
   predict(frame: Frame): Float64Array {
-    const g = groups(this.params.expression, frame);
+    const g = groups(this.#expression, frame);
     const k = this.task === 'multiclass' ? this.groupValues.length / GROUPS.length : 1;
     const out = new Float64Array(frame.rowCount * k);
     for (let i = 0; i < g.length; i++) {
@@ -115,7 +124,7 @@ export class Rule implements Estimator<RuleParams, FittedRule> {
   }
 
   async fit(frame: Frame, target: Column, options: FitOptions): Promise<FittedRule> {
-    const g = groups(this.params.expression, frame);
+    const g = groups(parseExpression(this.params.expression), frame);
     const schema = schemaOf(frame);
     const rowsOf = (group: number) => {
       const rows: number[] = [];

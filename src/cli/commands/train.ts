@@ -1,0 +1,95 @@
+/** `flywheel baseline` and `flywheel train`: fit the baselines and climb the model ladder. */
+import { Command } from 'commander';
+import { type TrainReport, trainProject } from '../../pipeline/index.js';
+import { fmt, formatTable, type Io, printJson, progressBar } from '../output.js';
+
+function trainingCommand(io: Io, name: 'baseline' | 'train'): Command {
+  const description =
+    name === 'baseline'
+      ? 'train the baselines (prior, rules from the spec, a linear model) and score them on validation'
+      : 'train the baselines, then climb the model ladder while the gain pays; record every rung as a run';
+  return new Command(name)
+    .description(description)
+    .argument('[path]', 'spec file or project folder', '.')
+    .option('--seed <n>', 'random seed (default: models.seed or 42)', (v) => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new Error(`--seed must be a non-negative integer, got ${v}`);
+      return n;
+    })
+    .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (target: string, opts: { seed?: number; store?: string; json?: boolean }) => {
+      const show = !opts.json;
+      const load = progressBar(io, 'loading data  ', show);
+      let fitBar: ReturnType<typeof progressBar> | undefined;
+      const report = await trainProject(target, {
+        baselinesOnly: name === 'baseline',
+        ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+        ...(opts.store === undefined ? {} : { store: opts.store }),
+        onLoadProgress: (rows, total) => load.update(rows, total),
+        onRungStart: (rung, index, total) => {
+          load.stop();
+          fitBar?.stop();
+          if (show) io.err(`[${index + 1}/${total}] ${rung.name} (${rung.kind})`);
+          fitBar = progressBar(io, `  ${rung.name}`.padEnd(14), show);
+        },
+        onProgress: (_rung, p) => fitBar?.update(p.iteration, p.total),
+        onRungDone: () => fitBar?.stop(),
+      });
+      fitBar?.stop();
+      if (opts.json) printJson(io, report);
+      else io.out(renderTrain(report));
+    });
+}
+
+export function renderTrain(report: TrainReport): string {
+  const binary = report.spec.task === 'binary';
+  const headers = [
+    'rung',
+    'kind',
+    'cost/decision',
+    ...(binary ? ['AUC'] : []),
+    'train s',
+    'p99 µs',
+    'size',
+    'decision',
+  ];
+  const rows = report.rungs.map((r) => [
+    r.name === report.chosen ? `${r.name} *` : r.name,
+    r.kind,
+    fmt(r.score),
+    ...(binary ? [fmt(r.auc)] : []),
+    fmt(r.trainSeconds, 2),
+    fmt(r.latencyP99Us, 1),
+    r.bytes > 0 ? `${(r.bytes / 1024).toFixed(1)} KiB` : '-',
+    r.decision,
+  ]);
+  return [
+    `${report.spec.name}: ${report.kind} run ${report.runId}`,
+    `${report.rows.train.toLocaleString('en-US')} training rows, scored on ${report.rows.validation.toLocaleString('en-US')} validation rows by ${report.metric}`,
+    '',
+    formatTable(headers, rows, [
+      'l',
+      'l',
+      'r',
+      ...(binary ? (['r'] as const) : []),
+      'r',
+      'r',
+      'r',
+      'l',
+    ]),
+    '',
+    ...report.rungs.map((r) => `  ${r.name}: ${r.reason}`),
+    '',
+    `chosen: ${report.chosen}   (details: flywheel runs show ${report.runId})`,
+  ].join('\n');
+}
+
+export function baselineCommand(io: Io): Command {
+  return trainingCommand(io, 'baseline');
+}
+
+export function trainCommand(io: Io): Command {
+  return trainingCommand(io, 'train');
+}
