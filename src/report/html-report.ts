@@ -1,0 +1,230 @@
+/**
+ * The run report: one self-contained HTML file that opens offline. Chart.js
+ * is inlined; the data sits in a JSON block (with `<` escaped, so no name or
+ * value can close the tag); every text is HTML-escaped; a strict Content
+ * Security Policy allows only the page's own scripts and style by hash.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { IntervalValue, ReportInput } from './report-input.js';
+import { REPORT_SCRIPT } from './report-script.js';
+import { REPORT_STYLE } from './report-style.js';
+
+let chartSource: string | undefined;
+
+function chartJs(): string {
+  if (chartSource === undefined) {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve('chart.js');
+    chartSource = readFileSync(path.join(path.dirname(main), 'chart.umd.min.js'), 'utf8');
+  }
+  return chartSource;
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: unknown): string {
+  return String(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+function num(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(digits);
+}
+
+function interval(v: IntervalValue | undefined): string {
+  if (!v) return '–';
+  const ci =
+    v.lo !== undefined && v.hi !== undefined
+      ? ` <span class="ci">[${num(v.lo)}, ${num(v.hi)}]</span>`
+      : '';
+  return `${num(v.estimate)}${ci}`;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
+  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
+  return `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function section(id: string, title: string, body: string): string {
+  return `<section id="${id}"><h2>${escapeHtml(title)}</h2>${body}</section>`;
+}
+
+function chart(id: string, caption: string): string {
+  return `<figure class="chart"><canvas id="${id}" role="img" aria-label="${escapeHtml(caption)}"></canvas><figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+/**
+ * Renders the report.
+ *
+ * @example
+ * writeFileSync('report.html', renderReport(input));
+ */
+export function renderReport(input: ReportInput): string {
+  const f = input.framing;
+  const verdict = input.verdict;
+  const costs = f.costs
+    ? `<p>Costs per decision (${escapeHtml(f.currency)}): TP ${num(f.costs.tp)}, FP ${num(f.costs.fp)}, FN ${num(f.costs.fn)}, TN ${num(f.costs.tn)}${f.breakEvenThreshold === undefined ? '' : `; acting pays above P(positive) = ${num(f.breakEvenThreshold)}`}.</p>`
+    : '';
+  const framing = section(
+    'framing',
+    'Framing',
+    `${f.description ? `<p>${escapeHtml(f.description)}</p>` : ''}<p><b>Predicts</b> ${escapeHtml(f.target)} (${escapeHtml(f.task)}). <b>Decision</b>: ${escapeHtml(f.decision)}</p>${costs}<p><b>Acceptance</b>:</p><ul>${f.acceptance.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>`,
+  );
+  const data = section(
+    'data',
+    'Data',
+    `<p>${num(input.data.rows)} rows.</p>${table(
+      ['split', 'rows', 'base rate'],
+      input.data.splits.map((s) => [escapeHtml(s.split), num(s.rows), num(s.baseRate)]),
+    )}${table(
+      ['column', 'role', 'type', 'missing'],
+      input.data.columns.map((c) => [
+        escapeHtml(c.name),
+        escapeHtml(c.role),
+        escapeHtml(c.type),
+        `${(100 * c.missingRate).toFixed(1)}%`,
+      ]),
+    )}`,
+  );
+  const ladder = section(
+    'ladder',
+    'Baselines and models (validation)',
+    table(
+      [
+        'model',
+        'kind',
+        `cost per decision (${f.currency})`,
+        'AUC',
+        'train s',
+        'p99 µs',
+        'decision',
+        'why',
+      ],
+      input.ladder.map((r) => [
+        `${escapeHtml(r.name)}${r.name === input.chosen ? ' <b>(chosen)</b>' : ''}`,
+        escapeHtml(r.kind),
+        num(r.score),
+        num(r.auc),
+        num(r.trainSeconds, 2),
+        num(r.latencyP99Us, 1),
+        escapeHtml(r.decision),
+        escapeHtml(r.reason),
+      ]),
+    ),
+  );
+  const metricNames = [...new Set(input.models.flatMap((m) => Object.keys(m.metrics)))];
+  const test = section(
+    'test',
+    'Test set, with 95% intervals',
+    table(
+      ['model', ...metricNames],
+      input.models.map((m) => [
+        escapeHtml(m.name),
+        ...metricNames.map((n) => interval(m.metrics[n])),
+      ]),
+    ),
+  );
+  const charts = section(
+    'charts',
+    'Charts',
+    `<div class="grid">${[
+      input.curves.roc ? chart('chart-roc', 'ROC curve (test)') : '',
+      input.curves.pr ? chart('chart-pr', 'Precision–recall curve (test)') : '',
+      input.curves.reliability
+        ? chart('chart-reliability', 'Reliability diagram: predicted vs observed rate (test)')
+        : '',
+      input.curves.cost
+        ? chart(
+            'chart-cost',
+            `Cost per decision (${f.currency}) against threshold; the dot is the chosen threshold`,
+          )
+        : '',
+      input.slices
+        ? chart('chart-slices', `${input.slices.metric} per ${input.slices.column} (worst first)`)
+        : '',
+    ].join('')}</div>`,
+  );
+  const slices = input.slices
+    ? section(
+        'slices',
+        `Slices by ${input.slices.column}`,
+        table(
+          ['value', 'rows', input.slices.metric, 'flag'],
+          input.slices.rows.map((r) => [
+            escapeHtml(r.value),
+            num(r.n),
+            interval(r.metric),
+            r.flagged ? '<b class="bad">worst</b>' : '',
+          ]),
+        ),
+      )
+    : '';
+  const gate = section(
+    'verdict',
+    `Gate verdict: ${verdict.passed ? 'PASSED' : 'FAILED'} (at ${Math.round(verdict.confidence * 100)}% confidence)`,
+    table(
+      ['criterion', 'estimate', 'interval', 'bound', 'result', 'explanation'],
+      verdict.criteria.map((c) => [
+        escapeHtml(c.name),
+        num(c.estimate),
+        `[${num(c.interval[0])}, ${num(c.interval[1])}]`,
+        escapeHtml(c.bound),
+        c.passed ? '<b class="good">pass</b>' : '<b class="bad">fail</b>',
+        escapeHtml(c.explanation),
+      ]),
+    ),
+  );
+  const json = JSON.stringify({
+    curves: input.curves,
+    slices: input.slices ?? null,
+    currency: f.currency,
+  }).replace(/</g, '\\u003c');
+  const chartCode = chartJs();
+  const csp = [
+    "default-src 'none'",
+    `script-src ${sha256(chartCode)} ${sha256(REPORT_SCRIPT)}`,
+    `style-src ${sha256(REPORT_STYLE)}`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.title)}</title>
+<style>${REPORT_STYLE}</style>
+</head>
+<body>
+<header class="${verdict.passed ? 'passed' : 'failed'}">
+<h1>${escapeHtml(input.title)}</h1>
+<p>${verdict.passed ? 'The model meets the framing.' : 'The model does not meet the framing.'} Chosen: <b>${escapeHtml(input.chosen)}</b>. Generated ${escapeHtml(input.generatedAt)}${input.runId ? `, run ${escapeHtml(input.runId)}` : ''}.</p>
+</header>
+<main>
+${gate}
+${framing}
+${data}
+${ladder}
+${test}
+${charts}
+${slices}
+</main>
+<script type="application/json" id="report-data">${json}</script>
+<script>${chartCode}</script>
+<script>${REPORT_SCRIPT}</script>
+</body>
+</html>
+`;
+}

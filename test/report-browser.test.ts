@@ -1,0 +1,82 @@
+/**
+ * The report in a real browser (Debian's Chromium through playwright-core):
+ * it renders without console errors or CSP violations, every chart draws,
+ * and a screenshot is kept in test-artifacts/ for a person to look at.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../src/report/index.js';
+import { sampleReportInput } from './fixtures/report-input.js';
+
+const CHROMIUM = process.env['FLYWHEEL_CHROMIUM'] ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available)
+  console.warn(
+    `report browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`,
+  );
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+describe.skipIf(!available)(
+  `report in headless Chromium${available ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`,
+  () => {
+    it('renders every chart without console errors, and keeps a screenshot', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'fw-report-'));
+      const file = path.join(dir, 'report.html');
+      writeFileSync(file, renderReport(sampleReportInput()));
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
+        const problems: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning')
+            problems.push(`${m.type()}: ${m.text()}`);
+        });
+        page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        page.on('dialog', (d) => {
+          problems.push(`dialog: ${d.message()}`);
+          void d.dismiss();
+        });
+        await page.goto(pathToFileURL(file).href);
+        await page.waitForSelector('body[data-charts-ready="true"]', { timeout: 10_000 });
+        for (const id of [
+          'chart-roc',
+          'chart-pr',
+          'chart-reliability',
+          'chart-cost',
+          'chart-slices',
+        ]) {
+          const drawn = await page.evaluate((chartId) => {
+            const canvas = document.getElementById(chartId) as HTMLCanvasElement | null;
+            // Chart.js registers every chart it draws on its canvas.
+            return Boolean(
+              canvas &&
+                (
+                  globalThis as unknown as { Chart: { getChart(c: unknown): unknown } }
+                ).Chart.getChart(canvas),
+            );
+          }, id);
+          expect(drawn, `chart ${id} drawn`).toBe(true);
+        }
+        expect(problems).toEqual([]);
+        mkdirSync('test-artifacts', { recursive: true });
+        await page.screenshot({ path: 'test-artifacts/report.png', fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    });
+  },
+);
