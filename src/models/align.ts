@@ -12,6 +12,30 @@ export const UNSEEN = -2;
 /** Code of a missing category. */
 export const MISSING = -1;
 
+const IDENTICAL = new Int32Array(0);
+/** Cached code maps: data dictionary → training dictionary → remap (or IDENTICAL). */
+const REMAPS = new WeakMap<readonly string[], WeakMap<readonly string[], Int32Array>>();
+
+function remapping(data: readonly string[], training: readonly string[]): Int32Array {
+  let byTraining = REMAPS.get(data);
+  const cached = byTraining?.get(training);
+  if (cached) return cached;
+  const index = new Map(training.map((v, i) => [v, i]));
+  const remap = new Int32Array(data.length);
+  let identical = data.length === training.length;
+  for (let i = 0; i < data.length; i++) {
+    remap[i] = index.get(data[i]!) ?? UNSEEN;
+    if (remap[i] !== i) identical = false;
+  }
+  const result = identical ? IDENTICAL : remap;
+  if (!byTraining) {
+    byTraining = new WeakMap();
+    REMAPS.set(data, byTraining);
+  }
+  byTraining.set(training, result);
+  return result;
+}
+
 /** The schema of a Frame, as a model records it at fit time. */
 export function schemaOf(frame: Frame): FeatureSchema {
   return {
@@ -50,14 +74,8 @@ export function alignFrame(frame: Frame, schema: FeatureSchema): Column[] {
       }
       const training = feature.dictionary ?? [];
       if (column.dictionary === training) return column;
-      const index = new Map(training.map((v, i) => [v, i]));
-      const remap = new Int32Array(column.dictionary.length);
-      let identical = column.dictionary.length === training.length;
-      for (let i = 0; i < column.dictionary.length; i++) {
-        remap[i] = index.get(column.dictionary[i]!) ?? UNSEEN;
-        if (remap[i] !== i) identical = false;
-      }
-      if (identical) return column;
+      const remap = remapping(column.dictionary, training);
+      if (remap === IDENTICAL) return column;
       const codes = new Int32Array(column.codes.length);
       for (let r = 0; r < codes.length; r++) {
         const c = column.codes[r]!;

@@ -65,7 +65,7 @@ export function decodeArray<D extends keyof typeof CTORS>(
  * Validates estimator parameters against a zod schema; errors name the parameter.
  *
  * @example
- * const params = parseParams('logistic', LogisticParams, { l2: -1 }); // throws: l2 must be >= 0
+ * const params = parseParams('logistic', LogisticParams, { C: -1 }); // throws: C must be > 0
  */
 export function parseParams<S extends z.ZodType>(
   kind: string,

@@ -41,7 +41,7 @@ function lookup(kind: string): ModelKind {
  * An estimator of a registered kind.
  *
  * @example
- * const est = createEstimator('logistic', { l2: 1 });
+ * const est = createEstimator('logistic', { C: 1 });
  */
 export function createEstimator(
   kind: string,
