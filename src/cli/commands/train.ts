@@ -1,5 +1,5 @@
 /** `flywheel baseline` and `flywheel train`: fit the baselines and climb the model ladder. */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { type TrainReport, trainProject } from '../../pipeline/index.js';
 import { fmt, formatTable, type Io, printJson, progressBar } from '../output.js';
 
@@ -14,7 +14,7 @@ function trainingCommand(io: Io, name: 'baseline' | 'train'): Command {
     .option('--seed <n>', 'random seed (default: models.seed or 42)', (v) => {
       const n = Number(v);
       if (!Number.isSafeInteger(n) || n < 0)
-        throw new Error(`--seed must be a non-negative integer, got ${v}`);
+        throw new InvalidArgumentError(`must be a non-negative integer, got ${v}`);
       return n;
     })
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
