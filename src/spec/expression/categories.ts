@@ -35,8 +35,17 @@ export function categoriesEqual(a: Categories, b: Categories, rowCount: number):
 
 /** The literal is looked up once per dictionary entry, not once per row. */
 function equalsLiteral(a: CategoryCodes, literal: string): Float64Array {
-  const matches = Uint8Array.from(a.dictionary, (entry) => (entry === literal ? 1 : 0));
   const out = new Float64Array(a.codes.length);
+  if (a.codes.length < a.dictionary.length) {
+    // Fewer rows than categories (single-row serving): compare per row.
+    for (let i = 0; i < out.length; i++) {
+      const code = a.codes[i]!;
+      out[i] = code < 0 ? Number.NaN : a.dictionary[code] === literal ? 1 : 0;
+    }
+    return out;
+  }
+  const matches = new Uint8Array(a.dictionary.length);
+  for (let c = 0; c < matches.length; c++) matches[c] = a.dictionary[c] === literal ? 1 : 0;
   for (let i = 0; i < out.length; i++) {
     const code = a.codes[i]!;
     out[i] = code < 0 ? Number.NaN : matches[code]!;
