@@ -13,7 +13,11 @@ import { baseSpec, sampleCsv, writeProject } from './fixtures/project.js';
 const bin = path.resolve('bin/flywheel.js');
 
 function flywheel(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', FLYWHEEL_STORE: '' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', FLYWHEEL_STORE: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,14 +34,20 @@ describe('flywheel baseline', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.rungs.map((x: { name: string }) => x.name)).toEqual(['prior', 'rule:paris', 'linear']);
+    expect(report.rungs.map((x: { name: string }) => x.name)).toEqual([
+      'prior',
+      'rule:paris',
+      'linear',
+    ]);
     expect(report.rungs.every((x: { decision: string }) => x.decision === 'baseline')).toBe(true);
     expect(['prior', 'rule:paris', 'linear']).toContain(report.chosen);
 
     const list = JSON.parse(flywheel(['runs', 'list', '--json'], dir).stdout);
     const parent = list.runs.find((x: { id: string }) => x.id === report.runId);
     expect(parent).toMatchObject({ kind: 'baseline', status: 'FINISHED' });
-    expect(list.runs.filter((x: { parentRunId: string }) => x.parentRunId === report.runId)).toHaveLength(3);
+    expect(
+      list.runs.filter((x: { parentRunId: string }) => x.parentRunId === report.runId),
+    ).toHaveLength(3);
 
     const show = flywheel(['runs', 'show', report.rungs[2].runId], dir);
     expect(show.code).toBe(0);

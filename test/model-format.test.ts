@@ -34,8 +34,16 @@ describe('model file format', () => {
         if (existsSync(target)) continue;
         const est = createEstimator(kind.kind, PIN_PARAMS[kind.kind] ?? {});
         const task = est.tasks.includes('binary') ? 'binary' : 'regression';
-        const model = await est.fit(data.frame, task === 'binary' ? data.binary : data.regression, { task, seed: 1 });
-        const pinned: Pinned = { kind: kind.kind, task, file: model.toFile(), predictions: [...model.predict(data.frame)] };
+        const model = await est.fit(data.frame, task === 'binary' ? data.binary : data.regression, {
+          task,
+          seed: 1,
+        });
+        const pinned: Pinned = {
+          kind: kind.kind,
+          task,
+          file: model.toFile(),
+          predictions: [...model.predict(data.frame)],
+        };
         writeFileSync(target, `${JSON.stringify(pinned, null, 1)}\n`);
       }
     });
@@ -43,7 +51,8 @@ describe('model file format', () => {
 
   it('has a pinned file for every registered kind', () => {
     const pinned = new Set(readdirSync(DIR).map((f) => f.replace(/-v\d+\.json$/, '')));
-    for (const kind of modelKinds()) expect(pinned, `no pinned model file for ${kind.kind}`).toContain(kind.kind);
+    for (const kind of modelKinds())
+      expect(pinned, `no pinned model file for ${kind.kind}`).toContain(kind.kind);
   });
 
   for (const name of existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')) : []) {

@@ -11,9 +11,10 @@ import { ExitCode } from '../errors.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
 import { initCommand } from './commands/init.js';
+import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { baselineCommand, trainCommand } from './commands/train.js';
-import { type Io, processIo, reportError } from './output.js';
+import { ExitWith, type Io, processIo, reportError } from './output.js';
 import { openStoreForCli } from './store.js';
 
 function packageVersion(): string {
@@ -37,6 +38,7 @@ export function buildProgram(io: Io = processIo): Command {
     dataCommand(io),
     baselineCommand(io),
     trainCommand(io),
+    runCommand(io),
     runsCommand({ openStoreForCli, print: (text) => io.out(text) }),
   ]) {
     program.addCommand(command);
@@ -62,6 +64,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     await buildProgram(io).parseAsync([...argv]);
     return ExitCode.ok;
   } catch (err) {
+    if (err instanceof ExitWith) return err.code;
     if (err instanceof CommanderError) {
       if (
         err.code === 'commander.helpDisplayed' ||

@@ -94,3 +94,10 @@ export function progressBar(io: Io, label: string, enabled: boolean) {
 }
 
 export { FlywheelError };
+
+/** Thrown by a command that has already printed its outcome and must exit non-zero (e.g. 4: gate failed). */
+export class ExitWith extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

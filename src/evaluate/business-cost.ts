@@ -4,6 +4,8 @@
  * threshold; regression pays per unit of shortfall or overshoot; multiclass
  * pays a fixed cost per wrong class.
  */
+import { sweepCosts, sweepThresholds } from './curves.js';
+import { prepareBinary } from './prepared-data.js';
 
 export interface OutcomeCosts {
   readonly tp: number;
@@ -66,42 +68,33 @@ export function binaryCost(
 
 /**
  * The threshold with the lowest total cost on these rows (sweeping every
- * distinct score), with its cost. Fit it on validation data, report on test.
+ * distinct score, after acting on none), with its cost. Fit it on validation
+ * data, report on test. On equal cost the highest threshold wins; a threshold
+ * of Infinity means acting on no row is cheapest.
+ *
+ * @example
+ * costOptimalThreshold(Float64Array.of(0.9, 0.6, 0.2), Float64Array.of(1, 0, 1), { tp: 0, fp: 1, fn: 5, tn: 0 });
+ * // acting on every row costs 1, the least → threshold 0.2
  */
 export function costOptimalThreshold(
   scores: Float64Array,
   labels: Float64Array,
   costs: OutcomeCosts,
 ): BinaryCost {
-  const rows: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (!Number.isNaN(labels[i]!)) rows.push(i);
-  rows.sort((a, b) => scores[b]! - scores[a]!);
-  let positives = 0;
-  for (const i of rows) positives += labels[i]!;
-  const negatives = rows.length - positives;
-  // Start acting on no row, then lower the threshold one distinct score at a time.
-  let tp = 0;
-  let fp = 0;
-  let bestTotal = positives * costs.fn + negatives * costs.tn;
-  let bestThreshold = Number.POSITIVE_INFINITY;
-  for (let j = 0; j < rows.length; ) {
-    const s = scores[rows[j]!]!;
-    while (j < rows.length && scores[rows[j]!] === s) {
-      if (labels[rows[j]!] === 1) tp++;
-      else fp++;
-      j++;
-    }
-    const total =
-      tp * costs.tp + fp * costs.fp + (positives - tp) * costs.fn + (negatives - fp) * costs.tn;
-    if (total < bestTotal) {
-      bestTotal = total;
-      bestThreshold = s;
-    }
-  }
-  return binaryCost(scores, labels, costs, bestThreshold);
+  const sweep = sweepThresholds(prepareBinary(scores, labels));
+  const totals = sweepCosts(sweep, costs);
+  let best = 0;
+  for (let i = 1; i < totals.length; i++) if (totals[i]! < totals[best]!) best = i;
+  return binaryCost(scores, labels, costs, sweep.thresholds[best]!);
 }
 
-/** Mean asymmetric cost of regression predictions (NaN labels skipped). */
+/**
+ * Asymmetric cost of regression predictions (NaN labels skipped): `underPerUnit`
+ * per unit short of the truth, `overPerUnit` per unit over it.
+ *
+ * @example
+ * regressionCost(Float64Array.of(10, 10), Float64Array.of(12, 7), 5, 1); // { total: 13, perDecision: 6.5 }
+ */
 export function regressionCost(
   predictions: Float64Array,
   labels: Float64Array,
@@ -120,7 +113,14 @@ export function regressionCost(
   return { total, perDecision: n > 0 ? total / n : Number.NaN };
 }
 
-/** Cost of predicting the most probable class (row-major n × k probabilities). */
+/**
+ * Cost of predicting the most probable class (row-major n × k probabilities;
+ * class code −1 = unlabelled).
+ *
+ * @example
+ * multiclassCost(Float64Array.of(0.7, 0.3, 0.2, 0.8), Int32Array.of(0, 0), 2, 10);
+ * // { total: 10, perDecision: 5, errors: 1 }
+ */
 export function multiclassCost(
   probabilities: Float64Array,
   labels: Int32Array,

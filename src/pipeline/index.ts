@@ -8,6 +8,7 @@ export {
   type InitResult,
   initProject,
 } from './init-project.js';
+export { type RunOptions, type RunResult, runProject } from './run-project.js';
 export {
   type TrainEvents,
   type TrainOptions,

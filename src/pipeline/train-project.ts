@@ -5,7 +5,7 @@
  * per rung with its validation metrics and its model file as an artefact.
  */
 
-import type { Column } from '../data/index.js';
+import type { Column, Frame } from '../data/index.js';
 import {
   DuckSession,
   type LoadedDataset,
@@ -18,11 +18,12 @@ import { FlywheelError, toFlywheelError } from '../errors.js';
 import {
   climbLadder,
   type FitProgress,
+  type FittedModel,
   ladderRungs,
   type Rung,
   type RungRecord,
 } from '../models/index.js';
-import { lintSpec, loadSpec, specError } from '../spec/index.js';
+import { type LoadedSpec, lintSpec, loadSpec, specError } from '../spec/index.js';
 import { openStore, RunTracker, resolveStoreLocation, type Stores } from '../store/index.js';
 
 export interface TrainEvents {
@@ -42,7 +43,7 @@ export interface TrainOptions extends TrainEvents {
 
 export interface TrainReport {
   readonly runId: string;
-  readonly kind: 'baseline' | 'train';
+  readonly kind: 'baseline' | 'train' | 'run';
   readonly spec: { readonly name: string; readonly task: string; readonly hash: string };
   readonly rows: { readonly train: number; readonly validation: number };
   readonly rungs: readonly (RungRecord & { readonly runId: string; readonly artifact: string })[];
@@ -56,10 +57,186 @@ function takeTarget(target: Column, rows: Int32Array): Column {
   return { type: target.type, values: Float64Array.from(rows, (r) => target.values[r]!) };
 }
 
-function part(data: LoadedDataset, split: 'train' | 'validation') {
+function part(data: LoadedDataset, split: 'train' | 'validation' | 'test') {
   const rows = rowsOf(data, split);
   return { frame: takeRows(data.features, rows), target: takeTarget(data.target, rows) };
 }
+
+/** A loaded spec and its dataset, split into train / validation / test parts. */
+export interface ProjectData {
+  readonly loaded: LoadedSpec;
+  readonly data: LoadedDataset;
+  readonly train: { readonly frame: Frame; readonly target: Column };
+  readonly validation: { readonly frame: Frame; readonly target: Column };
+  readonly test: {
+    readonly frame: Frame;
+    readonly target: Column;
+    readonly eventTime: Float64Array;
+  };
+}
+
+/** Loads and lints a spec, then its data, split into parts. */
+export async function loadProjectData(
+  target: string,
+  onLoadProgress?: (rows: number, total: number) => void,
+): Promise<ProjectData> {
+  const loaded = loadSpec(target);
+  const issues = lintSpec(loaded);
+  if (issues.some((i) => i.severity === 'error')) throw specError(issues, 'SPEC_NOT_FALSIFIABLE');
+  const session = await DuckSession.open();
+  let data: LoadedDataset;
+  try {
+    const prepared = await prepareDataset(session, loaded);
+    data = await loadDataset(
+      session,
+      prepared,
+      onLoadProgress ? { onProgress: onLoadProgress } : {},
+    );
+  } finally {
+    session.close();
+  }
+  const testRows = rowsOf(data, 'test');
+  return {
+    loaded,
+    data,
+    train: part(data, 'train'),
+    validation: part(data, 'validation'),
+    test: {
+      ...part(data, 'test'),
+      eventTime: Float64Array.from(testRows, (r) => data.eventTime[r]!),
+    },
+  };
+}
+
+/** Opens the store a spec points at (`store` overrides the spec and FLYWHEEL_STORE). */
+export function openProjectStore(loaded: LoadedSpec, store?: string): Promise<Stores> {
+  const env = store === undefined ? process.env : { ...process.env, FLYWHEEL_STORE: store };
+  const specStore = loaded.spec.store;
+  return openStore(
+    resolveStoreLocation({
+      specDir: loaded.dir,
+      ...(specStore === undefined ? {} : { specStore }),
+      env,
+    }),
+  );
+}
+
+export interface LadderRun {
+  readonly report: TrainReport;
+  readonly models: ReadonlyMap<string, FittedModel>;
+}
+
+/**
+ * Climbs the ladder on loaded data and records a parent run with one child
+ * run per rung (metrics, decision, model artefact). The parent run is left
+ * RUNNING for the caller to finish (it may add evaluation to it).
+ */
+export async function trainAndRecord(
+  project: ProjectData,
+  tracker: RunTracker,
+  options: TrainOptions & { kind: string },
+): Promise<LadderRun & { parentId: string }> {
+  const { loaded, data, train, validation } = project;
+  const { spec } = loaded;
+  const rungs = ladderRungs(spec).filter((r) => !options.baselinesOnly || r.baseline);
+  const seed = options.seed ?? spec.models?.seed ?? 42;
+  await tracker.reapOrphanedRuns();
+  const parent = await tracker.startRun({
+    kind: options.kind,
+    specHash: loaded.hash,
+    seed,
+    params: { rungs: rungs.map((r) => r.name), minGain: spec.models?.min_gain ?? 0.01 },
+    tags: { project: spec.name, task: spec.task },
+  });
+  try {
+    const result = await climbLadder({
+      spec,
+      train,
+      validation,
+      seed,
+      rungs,
+      ...(data.prepared.classes ? { classes: data.prepared.classes } : {}),
+      ...(options.onRungStart ? { onRungStart: options.onRungStart } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onRungDone ? { onRungDone: options.onRungDone } : {}),
+    });
+    const recorded: (RungRecord & { runId: string; artifact: string })[] = [];
+    for (const record of result.rungs) {
+      recorded.push(
+        await recordRung(
+          tracker,
+          parent.id,
+          loaded.hash,
+          seed,
+          options.kind,
+          record,
+          result.models.get(record.name),
+        ),
+      );
+    }
+    await tracker.setTags(parent.id, { chosen: result.chosen });
+    const report: TrainReport = {
+      runId: parent.id,
+      kind: options.kind === 'baseline' ? 'baseline' : options.kind === 'run' ? 'run' : 'train',
+      spec: { name: spec.name, task: spec.task, hash: loaded.hash },
+      rows: { train: train.frame.rowCount, validation: validation.frame.rowCount },
+      rungs: recorded,
+      chosen: result.chosen,
+      metric: `validation cost per decision (${spec.business.currency})`,
+    };
+    return { report, models: result.models, parentId: parent.id };
+  } catch (err) {
+    const error = toFlywheelError(err);
+    await tracker
+      .finishRun(parent.id, 'FAILED', `${error.code}: ${error.message}`.slice(0, 2000))
+      .catch(() => {});
+    throw err instanceof FlywheelError ? err : error;
+  }
+}
+
+async function recordRung(
+  tracker: RunTracker,
+  parentId: string,
+  specHash: string,
+  seed: number,
+  kind: string,
+  record: RungRecord,
+  model: FittedModel | undefined,
+): Promise<RungRecord & { runId: string; artifact: string }> {
+  const child = await tracker.startRun({
+    kind: `${kind}.rung`,
+    parentRunId: parentId,
+    specHash,
+    seed,
+    params: { rung: record.name, kind: record.kind, ...record.params },
+    tags: { decision: record.decision },
+  });
+  let artifact = '';
+  if (model) {
+    const metrics: Record<string, number> = {
+      validation_cost_per_decision: record.score,
+      train_seconds: record.trainSeconds,
+      latency_p50_us: record.latencyP50Us,
+      latency_p99_us: record.latencyP99Us,
+      model_bytes: record.bytes,
+    };
+    if (record.auc !== undefined) metrics['validation_roc_auc'] = record.auc;
+    await tracker.logMetrics(
+      child.id,
+      Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v))),
+    );
+    const file = Buffer.from(JSON.stringify(model.toFile()));
+    const ref = await tracker.logArtifact(child.id, 'model.json', file, {
+      mediaType: MODEL_MEDIA_TYPE,
+    });
+    artifact = ref.sha256;
+  }
+  await tracker.setTags(child.id, { reason: record.reason.slice(0, 500) });
+  await tracker.finishRun(child.id, 'FINISHED');
+  return { ...record, runId: child.id, artifact };
+}
+
+export const MODEL_MEDIA_TYPE = 'application/vnd.flywheel.model+json';
 
 /**
  * Trains a project's baselines (and the ladder) and records the runs.
@@ -69,112 +246,16 @@ function part(data: LoadedDataset, split: 'train' | 'validation') {
  * console.log(report.chosen);
  */
 export async function trainProject(target = '.', options: TrainOptions = {}): Promise<TrainReport> {
-  const loaded = loadSpec(target);
-  const issues = lintSpec(loaded);
-  if (issues.some((i) => i.severity === 'error')) throw specError(issues, 'SPEC_NOT_FALSIFIABLE');
-  const { spec } = loaded;
-  const kind = options.baselinesOnly ? 'baseline' : 'train';
-  const session = await DuckSession.open();
-  let data: LoadedDataset;
+  const project = await loadProjectData(target, options.onLoadProgress);
+  const stores = await openProjectStore(project.loaded, options.store);
   try {
-    const prepared = await prepareDataset(session, loaded);
-    data = await loadDataset(
-      session,
-      prepared,
-      options.onLoadProgress ? { onProgress: options.onLoadProgress } : {},
-    );
-  } finally {
-    session.close();
-  }
-  const train = part(data, 'train');
-  const validation = part(data, 'validation');
-  const rungs = ladderRungs(spec).filter((r) => !options.baselinesOnly || r.baseline);
-  const seed = options.seed ?? spec.models?.seed ?? 42;
-
-  const env =
-    options.store === undefined ? process.env : { ...process.env, FLYWHEEL_STORE: options.store };
-  const stores: Stores = await openStore(
-    resolveStoreLocation({
-      specDir: loaded.dir,
-      ...(spec.store === undefined ? {} : { specStore: spec.store }),
-      env,
-    }),
-  );
-  const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });
-  try {
-    await tracker.reapOrphanedRuns();
-    const parent = await tracker.startRun({
-      kind,
-      specHash: loaded.hash,
-      seed,
-      params: { rungs: rungs.map((r) => r.name), minGain: spec.models?.min_gain ?? 0.01 },
-      tags: { project: spec.name, task: spec.task },
+    const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });
+    const { report, parentId } = await trainAndRecord(project, tracker, {
+      ...options,
+      kind: options.baselinesOnly ? 'baseline' : 'train',
     });
-    const recorded: (RungRecord & { runId: string; artifact: string })[] = [];
-    try {
-      const result = await climbLadder({
-        spec,
-        train,
-        validation,
-        seed,
-        rungs,
-        ...(data.prepared.classes ? { classes: data.prepared.classes } : {}),
-        ...(options.onRungStart ? { onRungStart: options.onRungStart } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.onRungDone ? { onRungDone: options.onRungDone } : {}),
-      });
-      for (const record of result.rungs) {
-        const model = result.models.get(record.name);
-        const child = await tracker.startRun({
-          kind: `${kind}.rung`,
-          parentRunId: parent.id,
-          specHash: loaded.hash,
-          seed,
-          params: { rung: record.name, kind: record.kind, ...record.params },
-          tags: { decision: record.decision },
-        });
-        let artifact = '';
-        if (model) {
-          const metrics: Record<string, number> = {
-            validation_cost_per_decision: record.score,
-            train_seconds: record.trainSeconds,
-            latency_p50_us: record.latencyP50Us,
-            latency_p99_us: record.latencyP99Us,
-            model_bytes: record.bytes,
-          };
-          if (record.auc !== undefined) metrics['validation_roc_auc'] = record.auc;
-          await tracker.logMetrics(
-            child.id,
-            Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v))),
-          );
-          const file = Buffer.from(JSON.stringify(model.toFile()));
-          const ref = await tracker.logArtifact(child.id, 'model.json', file, {
-            mediaType: 'application/vnd.flywheel.model+json',
-          });
-          artifact = ref.sha256;
-        }
-        await tracker.setTags(child.id, { reason: record.reason.slice(0, 500) });
-        await tracker.finishRun(child.id, 'FINISHED');
-        recorded.push({ ...record, runId: child.id, artifact });
-      }
-      await tracker.setTags(parent.id, { chosen: result.chosen });
-      await tracker.finishRun(parent.id, 'FINISHED');
-      return {
-        runId: parent.id,
-        kind,
-        spec: { name: spec.name, task: spec.task, hash: loaded.hash },
-        rows: { train: train.frame.rowCount, validation: validation.frame.rowCount },
-        rungs: recorded,
-        chosen: result.chosen,
-        metric: `validation cost per decision (${spec.business.currency})`,
-      };
-    } catch (err) {
-      const error = toFlywheelError(err);
-      await tracker
-        .finishRun(parent.id, 'FAILED', `${error.code}: ${error.message}`.slice(0, 2000))
-        .catch(() => {});
-      throw err instanceof FlywheelError ? err : error;
-    }
+    await tracker.finishRun(parentId, 'FINISHED');
+    return report;
   } finally {
     await stores.close();
   }

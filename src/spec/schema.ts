@@ -253,6 +253,28 @@ const latencyBudget = z
   })
   .describe('How fast one prediction must be served.');
 
+const evaluation = z
+  .strictObject({
+    slices: z
+      .array(columnName)
+      .optional()
+      .describe('Categorical features to report metrics per value of, e.g. [origin].'),
+    min_slice_support: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe('Slices with fewer labelled rows are not scored.'),
+    resamples: z
+      .number()
+      .int()
+      .min(20)
+      .max(10000)
+      .default(200)
+      .describe('Bootstrap resamples for confidence intervals.'),
+  })
+  .describe('Step 5: how models are evaluated on the test split.');
+
 const baselines = z
   .strictObject({
     rules: z
@@ -336,6 +358,7 @@ export const SpecSchema = z
       .describe('Where runs and artefacts live: `sqlite:path` or `postgres://...`.'),
     baselines: baselines.optional(),
     models: models.optional(),
+    evaluation: evaluation.optional(),
     deploy: deploy.optional(),
     monitor: monitor.optional(),
     governance: governance.optional(),

@@ -1,0 +1,117 @@
+/** `flywheel run`: check → data → baselines → ladder → evaluate → gate → record → report. */
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { type RunResult, runProject } from '../../pipeline/index.js';
+import { ExitWith, fmt, formatTable, type Io, printJson, progressBar } from '../output.js';
+import { renderTrain } from './train.js';
+
+export function runCommand(io: Io): Command {
+  return new Command('run')
+    .description(
+      'run steps 1–5: check, load, baselines, ladder, evaluate on test, gate, record, report (exit 4 when the gate fails)',
+    )
+    .argument('[path]', 'spec file or project folder', '.')
+    .option('--seed <n>', 'random seed (default: models.seed or 42)', (v) => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0)
+        throw new InvalidArgumentError(`must be a non-negative integer, got ${v}`);
+      return n;
+    })
+    .option('--report <file>', 'where to write the HTML report (default: reports/<run id>.html)')
+    .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
+    .option('--json', 'print machine-readable JSON (the verdict and where the report is)')
+    .action(
+      async (
+        target: string,
+        opts: { seed?: number; report?: string; store?: string; json?: boolean },
+      ) => {
+        const show = !opts.json;
+        const load = progressBar(io, 'loading data  ', show);
+        let fitBar: ReturnType<typeof progressBar> | undefined;
+        const result = await runProject(target, {
+          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          ...(opts.store === undefined ? {} : { store: opts.store }),
+          ...(opts.report === undefined ? {} : { reportPath: opts.report }),
+          onStage: (stage) => {
+            load.stop();
+            fitBar?.stop();
+            if (show) io.err(`» ${stage}`);
+          },
+          onLoadProgress: (rows, total) => load.update(rows, total),
+          onRungStart: (rung, index, total) => {
+            fitBar?.stop();
+            if (show) io.err(`  [${index + 1}/${total}] ${rung.name} (${rung.kind})`);
+            fitBar = progressBar(io, `  ${rung.name}`.padEnd(14), show);
+          },
+          onProgress: (_rung, p) => fitBar?.update(p.iteration, p.total),
+          onRungDone: () => fitBar?.stop(),
+        });
+        fitBar?.stop();
+        if (opts.json) printJson(io, summary(result));
+        else io.out(renderRun(result));
+        if (!result.verdict.passed) throw new ExitWith(ExitCode.gateFailed);
+      },
+    );
+}
+
+function summary(r: RunResult) {
+  return {
+    runId: r.runId,
+    chosen: r.train.chosen,
+    blessed: r.blessed,
+    verdict: r.verdict,
+    report: r.reportPath,
+    test: Object.fromEntries(
+      r.evaluation.metrics.map((m) => [
+        m.label,
+        m.interval
+          ? { estimate: m.value, lower: m.interval.lower, upper: m.interval.upper }
+          : { estimate: m.value },
+      ]),
+    ),
+    decision: r.evaluation.decision?.policy,
+    ladder: r.train.rungs.map((x) => ({
+      name: x.name,
+      kind: x.kind,
+      score: x.score,
+      auc: x.auc,
+      decision: x.decision,
+      reason: x.reason,
+      runId: x.runId,
+    })),
+  };
+}
+
+export function renderRun(r: RunResult): string {
+  const lines = [renderTrain(r.train), ''];
+  const metrics = r.evaluation.metrics.map((m) => [
+    m.label,
+    fmt(m.value),
+    m.interval ? `[${fmt(m.interval.lower)}, ${fmt(m.interval.upper)}]` : '-',
+  ]);
+  lines.push(
+    `Test set (${r.evaluation.rows.toLocaleString('en-US')} rows), model ${r.train.chosen}:`,
+    formatTable(['metric', 'estimate', 'interval'], metrics, ['l', 'r', 'l']),
+    '',
+  );
+  const policy = r.evaluation.decision?.policy;
+  if (policy)
+    lines.push(
+      `Decision: ${policy.kind === 'threshold' ? `act when score ≥ ${fmt(policy.threshold)} (chosen on ${policy.chosenOn})` : `act on the top ${policy.k} per ${policy.per}`}`,
+      '',
+    );
+  for (const s of r.slices) {
+    const worst = s.worst.slice(0, 5).map((v) => v ?? '(missing)');
+    lines.push(
+      `Slices by ${s.column}: ${s.slices.length} scored; worst by ${s.metric}: ${worst.join(', ')}`,
+    );
+  }
+  lines.push(
+    '',
+    `Gate verdict: ${r.verdict.passed ? 'PASSED — blessed' : 'FAILED — not blessed'} (at ${Math.round(r.verdict.confidence * 100)}% confidence)`,
+  );
+  for (const c of r.verdict.criteria) lines.push(`  ${c.passed ? '✓' : '✗'} ${c.explanation}`);
+  lines.push('', `Report: ${path.relative(process.cwd(), r.reportPath) || r.reportPath}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,254 @@
+/**
+ * `flywheel run`: steps 1–5 in one command. Check the spec → load and split
+ * → baselines → model ladder → evaluate on test (intervals, decision policy,
+ * slices) → gate against the framing → record the run, its artefacts and the
+ * verdict (a blessing or its refusal) → write the HTML report.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DuckSession, describeDataset, prepareDataset } from '../data/index.js';
+import {
+  evaluateModel,
+  type GateVerdict,
+  judgeAcceptance,
+  type Labels,
+  type ModelEvaluation,
+  metricContextFromSpec,
+  policyContext,
+  type ScoredModel,
+  type SliceReport,
+  sliceMetrics,
+} from '../evaluate/index.js';
+import type { FittedModel, RungRecord } from '../models/index.js';
+import { renderReport } from '../report/index.js';
+import { breakEvenThreshold, type Spec } from '../spec/index.js';
+import { RunTracker } from '../store/index.js';
+import { buildReportInput } from './report-input.js';
+import {
+  loadProjectData,
+  openProjectStore,
+  type ProjectData,
+  type TrainEvents,
+  type TrainReport,
+  trainAndRecord,
+} from './train-project.js';
+
+export interface RunOptions extends TrainEvents {
+  readonly store?: string;
+  readonly seed?: number;
+  /** Where to write the report (default `<project>/reports/<run id>.html`). */
+  readonly reportPath?: string;
+  readonly onStage?: (stage: string) => void;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly train: TrainReport;
+  readonly verdict: GateVerdict;
+  readonly evaluation: ModelEvaluation;
+  readonly baselines: readonly ModelEvaluation[];
+  readonly slices: readonly SliceReport[];
+  readonly reportPath: string;
+  readonly blessed: boolean;
+}
+
+function labelsOf(target: ProjectData['test']['target']): Labels {
+  return target.type === 'categorical' ? target.codes : target.values;
+}
+
+/** The validation part of a binary evaluation (threshold choice), when there is one. */
+function validationOf(project: ProjectData, model: FittedModel) {
+  const v = project.validation;
+  if (project.loaded.spec.task !== 'binary' || v.target.type === 'categorical') return undefined;
+  return { predictions: model.predict(v.frame), labels: v.target.values };
+}
+
+/**
+ * Runs steps 1–5 on a project and writes the report. The returned verdict
+ * says whether the chosen model is blessed; a refusal is recorded too.
+ *
+ * @example
+ * const result = await runProject('examples/flights');
+ * if (!result.verdict.passed) process.exitCode = 4;
+ */
+export async function runProject(target = '.', options: RunOptions = {}): Promise<RunResult> {
+  options.onStage?.('loading data');
+  const project = await loadProjectData(target, options.onLoadProgress);
+  const { loaded } = project;
+  const spec: Spec = loaded.spec;
+  const stores = await openProjectStore(loaded, options.store);
+  try {
+    const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });
+    options.onStage?.('training');
+    const {
+      report: train,
+      models,
+      parentId,
+    } = await trainAndRecord(project, tracker, { ...options, kind: 'run' });
+    try {
+      options.onStage?.('evaluating on test');
+      const seed = options.seed ?? spec.models?.seed ?? 42;
+      const bootstrap = { seed, resamples: spec.evaluation?.resamples ?? 200 };
+      const context = metricContextFromSpec(spec);
+      const labels = labelsOf(project.test.target);
+      const task = spec.task;
+      const chosen = models.get(train.chosen)!;
+      const evaluate = (
+        name: string,
+        model: FittedModel,
+        withIntervals: boolean,
+      ): ModelEvaluation => {
+        const validation = validationOf(project, model);
+        return evaluateModel({
+          task,
+          name,
+          predictions: model.predict(project.test.frame),
+          labels,
+          context,
+          eventTime: project.test.eventTime,
+          ...(validation ? { validation } : {}),
+          bootstrap: withIntervals ? bootstrap : false,
+          curves: true,
+        });
+      };
+      const evaluation = evaluate(train.chosen, chosen, true);
+      const baselineRungs = train.rungs.filter(
+        (r) => r.decision === 'baseline' && r.name !== train.chosen && models.has(r.name),
+      );
+      const baselineEvaluations = baselineRungs.map((r) =>
+        evaluate(r.name, models.get(r.name)!, false),
+      );
+
+      options.onStage?.('gating');
+      const scored = (name: string, model: FittedModel, e: ModelEvaluation): ScoredModel => ({
+        name,
+        predictions: model.predict(project.test.frame),
+        ...(e.decision
+          ? { context: policyContext(e.decision.policy, project.test.eventTime) }
+          : {}),
+      });
+      const verdict = judgeAcceptance({
+        acceptance: spec.acceptance,
+        task,
+        labels,
+        candidate: scored(train.chosen, chosen, evaluation),
+        baselines: baselineRungs.map((r, i) =>
+          scored(r.name, models.get(r.name)!, baselineEvaluations[i]!),
+        ),
+        context,
+        bootstrap,
+      });
+
+      options.onStage?.('slicing');
+      const sliceColumns = spec.evaluation?.slices ?? [];
+      const slices =
+        sliceColumns.length === 0
+          ? []
+          : sliceMetrics({
+              task,
+              predictions: chosen.predict(project.test.frame),
+              labels,
+              context: {
+                ...context,
+                ...(evaluation.decision
+                  ? policyContext(evaluation.decision.policy, project.test.eventTime)
+                  : {}),
+              },
+              columns: sliceColumns,
+              frame: project.test.frame,
+              metrics: [
+                task === 'binary' ? 'roc_auc' : task === 'regression' ? 'mae' : 'accuracy',
+                'cost_per_decision',
+              ],
+              minSupport: spec.evaluation?.min_slice_support ?? 100,
+              bootstrap: { ...bootstrap, resamples: Math.min(bootstrap.resamples, 100) },
+            });
+
+      options.onStage?.('writing the report');
+      const session = await DuckSession.open();
+      let description: Awaited<ReturnType<typeof describeDataset>>;
+      try {
+        description = await describeDataset(session, await prepareDataset(session, loaded));
+      } finally {
+        session.close();
+      }
+      const reportPath = path.resolve(
+        options.reportPath ?? path.join(loaded.dir, 'reports', `${parentId}.html`),
+      );
+      const html = renderReport(
+        buildReportInput({
+          spec,
+          runId: parentId,
+          description,
+          ladder: train.rungs as readonly RungRecord[],
+          chosen: train.chosen,
+          evaluation,
+          baselines: baselineEvaluations,
+          slices,
+          verdict,
+          breakEven: spec.business.costs ? breakEvenThreshold(spec.business.costs) : undefined,
+        }),
+      );
+      mkdirSync(path.dirname(reportPath), { recursive: true });
+      const tmp = `${reportPath}.tmp-${process.pid}`;
+      writeFileSync(tmp, html);
+      renameSync(tmp, reportPath);
+
+      const verdictJson = Buffer.from(
+        JSON.stringify(
+          {
+            verdict,
+            chosen: train.chosen,
+            model: train.rungs.find((r) => r.name === train.chosen)?.artifact,
+          },
+          null,
+          2,
+        ),
+      );
+      await tracker.logArtifact(parentId, 'verdict.json', verdictJson, {
+        mediaType: 'application/json',
+      });
+      await tracker.logArtifact(parentId, 'report.html', Buffer.from(html), {
+        mediaType: 'text/html',
+      });
+      const testMetrics: Record<string, number> = {};
+      for (const m of evaluation.metrics)
+        if (Number.isFinite(m.value)) testMetrics[`test_${m.label}`] = m.value;
+      await tracker.logMetrics(parentId, testMetrics);
+      const chosenRung = train.rungs.find((r) => r.name === train.chosen);
+      await tracker.setTags(parentId, {
+        blessed: String(verdict.passed),
+        report: reportPath.slice(-400),
+      });
+      await stores.metadata.audit({
+        actor: process.env['USER'] ?? 'flywheel',
+        action: verdict.passed ? 'bless' : 'refuse_blessing',
+        objectType: 'model',
+        objectId: chosenRung?.artifact ?? train.chosen,
+        details: {
+          runId: parentId,
+          rung: train.chosen,
+          criteria: verdict.criteria.map((c) => ({ name: c.name, passed: c.passed })),
+        },
+      });
+      await tracker.finishRun(parentId, 'FINISHED');
+      return {
+        runId: parentId,
+        train,
+        verdict,
+        evaluation,
+        baselines: baselineEvaluations,
+        slices,
+        reportPath,
+        blessed: verdict.passed,
+      };
+    } catch (err) {
+      await tracker
+        .finishRun(parentId, 'FAILED', String((err as Error).message).slice(0, 2000))
+        .catch(() => {});
+      throw err;
+    }
+  } finally {
+    await stores.close();
+  }
+}
