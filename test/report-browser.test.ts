@@ -59,17 +59,16 @@ describe.skipIf(!available)(
           'chart-cost',
           'chart-slices',
         ]) {
-          const drawn = await page.evaluate((chartId) => {
-            const canvas = document.getElementById(chartId) as HTMLCanvasElement | null;
-            // Chart.js registers every chart it draws on its canvas.
-            return Boolean(
-              canvas &&
-                (
-                  globalThis as unknown as { Chart: { getChart(c: unknown): unknown } }
-                ).Chart.getChart(canvas),
-            );
-          }, id);
-          expect(drawn, `chart ${id} drawn`).toBe(true);
+          // Runs in the page: Chart.js registers every chart it draws on its canvas.
+        const drawn = await page.evaluate((chartId) => {
+          const g = globalThis as unknown as {
+            document: { getElementById(id: string): unknown };
+            Chart: { getChart(canvas: unknown): unknown };
+          };
+          const canvas = g.document.getElementById(chartId);
+          return Boolean(canvas && g.Chart.getChart(canvas));
+        }, id);
+        expect(drawn, `chart ${id} drawn`).toBe(true);
         }
         expect(problems).toEqual([]);
         mkdirSync('test-artifacts', { recursive: true });
