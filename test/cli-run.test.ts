@@ -79,6 +79,24 @@ describe('flywheel run', () => {
     }
   });
 
+  it('evaluate re-scores a stored model to the same verdict, and any rung by run id', () => {
+    const dir = writeProject(
+      baseSpec({ ...common, acceptance: { metrics: { roc_auc: { min: 0.7 } } } }),
+      { 'data.csv': signalCsv() },
+    );
+    const run = JSON.parse(flywheel(['run', '--json'], dir).stdout);
+    const again = flywheel(['evaluate', '--json'], dir);
+    expect(again.code).toBe(0);
+    const evaluated = JSON.parse(again.stdout);
+    expect(evaluated.chosen).toBe(run.chosen);
+    expect(evaluated.test.roc_auc).toEqual(run.test.roc_auc);
+    const prior = run.ladder.find((r: { name: string }) => r.name === 'prior');
+    const priorEval = flywheel(['evaluate', '--model', prior.runId, '--json'], dir);
+    expect(priorEval.code).toBe(4);
+    expect(JSON.parse(priorEval.stdout).chosen).toBe('prior');
+    expect(flywheel(['evaluate', '--model', 'no-such-run'], dir).code).toBe(2);
+  });
+
   it('exits 4 when the gate fails, still writing the report and recording the refusal', async () => {
     const dir = writeProject(
       baseSpec({ ...common, acceptance: { metrics: { roc_auc: { min: 0.99 } } } }),

@@ -60,15 +60,15 @@ describe.skipIf(!available)(
           'chart-slices',
         ]) {
           // Runs in the page: Chart.js registers every chart it draws on its canvas.
-        const drawn = await page.evaluate((chartId) => {
-          const g = globalThis as unknown as {
-            document: { getElementById(id: string): unknown };
-            Chart: { getChart(canvas: unknown): unknown };
-          };
-          const canvas = g.document.getElementById(chartId);
-          return Boolean(canvas && g.Chart.getChart(canvas));
-        }, id);
-        expect(drawn, `chart ${id} drawn`).toBe(true);
+          const drawn = await page.evaluate((chartId) => {
+            const g = globalThis as unknown as {
+              document: { getElementById(id: string): unknown };
+              Chart: { getChart(canvas: unknown): unknown };
+            };
+            const canvas = g.document.getElementById(chartId);
+            return Boolean(canvas && g.Chart.getChart(canvas));
+          }, id);
+          expect(drawn, `chart ${id} drawn`).toBe(true);
         }
         expect(problems).toEqual([]);
         mkdirSync('test-artifacts', { recursive: true });

@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: Io = processIo): Command {
     dataCommand(io),
     baselineCommand(io),
     trainCommand(io),
+    evaluateCommand(io),
     runCommand(io),
     runsCommand({ openStoreForCli, print: (text) => io.out(text) }),
   ]) {

@@ -1,6 +1,7 @@
 /** The pipeline: runs the lifecycle's steps over a project. */
 export { type CheckReport, checkProject, type SplitImplication } from './check-project.js';
 export { type DescribeReport, describeProject } from './describe-project.js';
+export { type EvaluateOptions, evaluateProject } from './evaluate-project.js';
 export {
   EXAMPLES,
   flightsParquetPath,

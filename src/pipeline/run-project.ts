@@ -22,7 +22,7 @@ import {
 import type { FittedModel, RungRecord } from '../models/index.js';
 import { renderReport } from '../report/index.js';
 import { breakEvenThreshold, type Spec } from '../spec/index.js';
-import { RunTracker } from '../store/index.js';
+import { RunTracker, type Stores } from '../store/index.js';
 import { buildReportInput } from './report-input.js';
 import {
   loadProjectData,
@@ -86,162 +86,18 @@ export async function runProject(target = '.', options: RunOptions = {}): Promis
       parentId,
     } = await trainAndRecord(project, tracker, { ...options, kind: 'run' });
     try {
-      options.onStage?.('evaluating on test');
-      const seed = options.seed ?? spec.models?.seed ?? 42;
-      const bootstrap = { seed, resamples: spec.evaluation?.resamples ?? 200 };
-      const context = metricContextFromSpec(spec);
-      const labels = labelsOf(project.test.target);
-      const task = spec.task;
-      const chosen = models.get(train.chosen)!;
-      const evaluate = (
-        name: string,
-        model: FittedModel,
-        withIntervals: boolean,
-      ): ModelEvaluation => {
-        const validation = validationOf(project, model);
-        return evaluateModel({
-          task,
-          name,
-          predictions: model.predict(project.test.frame),
-          labels,
-          context,
-          eventTime: project.test.eventTime,
-          ...(validation ? { validation } : {}),
-          bootstrap: withIntervals ? bootstrap : false,
-          curves: true,
-        });
-      };
-      const evaluation = evaluate(train.chosen, chosen, true);
-      const baselineRungs = train.rungs.filter(
-        (r) => r.decision === 'baseline' && r.name !== train.chosen && models.has(r.name),
-      );
-      const baselineEvaluations = baselineRungs.map((r) =>
-        evaluate(r.name, models.get(r.name)!, false),
-      );
-
-      options.onStage?.('gating');
-      const scored = (name: string, model: FittedModel, e: ModelEvaluation): ScoredModel => ({
-        name,
-        predictions: model.predict(project.test.frame),
-        ...(e.decision
-          ? { context: policyContext(e.decision.policy, project.test.eventTime) }
-          : {}),
-      });
-      const verdict = judgeAcceptance({
-        acceptance: spec.acceptance,
-        task,
-        labels,
-        candidate: scored(train.chosen, chosen, evaluation),
-        baselines: baselineRungs.map((r, i) =>
-          scored(r.name, models.get(r.name)!, baselineEvaluations[i]!),
-        ),
-        context,
-        bootstrap,
-      });
-
-      options.onStage?.('slicing');
-      const sliceColumns = spec.evaluation?.slices ?? [];
-      const slices =
-        sliceColumns.length === 0
-          ? []
-          : sliceMetrics({
-              task,
-              predictions: chosen.predict(project.test.frame),
-              labels,
-              context: {
-                ...context,
-                ...(evaluation.decision
-                  ? policyContext(evaluation.decision.policy, project.test.eventTime)
-                  : {}),
-              },
-              columns: sliceColumns,
-              frame: project.test.frame,
-              metrics: [
-                task === 'binary' ? 'roc_auc' : task === 'regression' ? 'mae' : 'accuracy',
-                'cost_per_decision',
-              ],
-              minSupport: spec.evaluation?.min_slice_support ?? 100,
-              bootstrap: { ...bootstrap, resamples: Math.min(bootstrap.resamples, 100) },
-            });
-
-      options.onStage?.('writing the report');
-      const session = await DuckSession.open();
-      let description: Awaited<ReturnType<typeof describeDataset>>;
-      try {
-        description = await describeDataset(session, await prepareDataset(session, loaded));
-      } finally {
-        session.close();
-      }
-      const reportPath = path.resolve(
-        options.reportPath ?? path.join(loaded.dir, 'reports', `${parentId}.html`),
-      );
-      const html = renderReport(
-        buildReportInput({
-          spec,
-          runId: parentId,
-          description,
-          ladder: train.rungs as readonly RungRecord[],
-          chosen: train.chosen,
-          evaluation,
-          baselines: baselineEvaluations,
-          slices,
-          verdict,
-          breakEven: spec.business.costs ? breakEvenThreshold(spec.business.costs) : undefined,
-        }),
-      );
-      mkdirSync(path.dirname(reportPath), { recursive: true });
-      const tmp = `${reportPath}.tmp-${process.pid}`;
-      writeFileSync(tmp, html);
-      renameSync(tmp, reportPath);
-
-      const verdictJson = Buffer.from(
-        JSON.stringify(
-          {
-            verdict,
-            chosen: train.chosen,
-            model: train.rungs.find((r) => r.name === train.chosen)?.artifact,
-          },
-          null,
-          2,
-        ),
-      );
-      await tracker.logArtifact(parentId, 'verdict.json', verdictJson, {
-        mediaType: 'application/json',
-      });
-      await tracker.logArtifact(parentId, 'report.html', Buffer.from(html), {
-        mediaType: 'text/html',
-      });
-      const testMetrics: Record<string, number> = {};
-      for (const m of evaluation.metrics)
-        if (Number.isFinite(m.value)) testMetrics[`test_${m.label}`] = m.value;
-      await tracker.logMetrics(parentId, testMetrics);
-      const chosenRung = train.rungs.find((r) => r.name === train.chosen);
-      await tracker.setTags(parentId, {
-        blessed: String(verdict.passed),
-        report: reportPath.slice(-400),
-      });
-      await stores.metadata.audit({
-        actor: process.env['USER'] ?? 'flywheel',
-        action: verdict.passed ? 'bless' : 'refuse_blessing',
-        objectType: 'model',
-        objectId: chosenRung?.artifact ?? train.chosen,
-        details: {
-          runId: parentId,
-          rung: train.chosen,
-          criteria: verdict.criteria.map((c) => ({ name: c.name, passed: c.passed })),
-        },
+      const evaluated = await evaluateAndRecord({
+        project,
+        stores,
+        tracker,
+        runId: parentId,
+        rungs: train.rungs,
+        chosen: train.chosen,
+        models,
+        options,
       });
       await tracker.finishRun(parentId, 'FINISHED');
-      return {
-        runId: parentId,
-        train,
-        verdict,
-        evaluation,
-        baselines: baselineEvaluations,
-        slices,
-        reportPath,
-        blessed: verdict.passed,
-      };
+      return { ...evaluated, train };
     } catch (err) {
       await tracker
         .finishRun(parentId, 'FAILED', String((err as Error).message).slice(0, 2000))
@@ -251,4 +107,178 @@ export async function runProject(target = '.', options: RunOptions = {}): Promis
   } finally {
     await stores.close();
   }
+}
+
+export interface EvaluateInput {
+  readonly project: ProjectData;
+  readonly stores: Stores;
+  readonly tracker: RunTracker;
+  /** The run the evaluation, verdict and report are recorded on. */
+  readonly runId: string;
+  readonly rungs: readonly (RungRecord & { readonly artifact: string })[];
+  readonly chosen: string;
+  readonly models: ReadonlyMap<string, FittedModel>;
+  readonly options: RunOptions;
+}
+
+export type Evaluated = Omit<RunResult, 'train'>;
+
+/**
+ * Evaluates the chosen model on test (baselines beside it), gates it against
+ * the framing, records the verdict (a blessing or its refusal) and writes
+ * the report.
+ */
+export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated> {
+  const { project, stores, tracker, runId: parentId, options, models } = input;
+  const { loaded } = project;
+  const spec: Spec = loaded.spec;
+  const train = { rungs: input.rungs, chosen: input.chosen };
+  options.onStage?.('evaluating on test');
+  const seed = options.seed ?? spec.models?.seed ?? 42;
+  const bootstrap = { seed, resamples: spec.evaluation?.resamples ?? 200 };
+  const context = metricContextFromSpec(spec);
+  const labels = labelsOf(project.test.target);
+  const task = spec.task;
+  const chosen = models.get(train.chosen)!;
+  const evaluate = (name: string, model: FittedModel, withIntervals: boolean): ModelEvaluation => {
+    const validation = validationOf(project, model);
+    return evaluateModel({
+      task,
+      name,
+      predictions: model.predict(project.test.frame),
+      labels,
+      context,
+      eventTime: project.test.eventTime,
+      ...(validation ? { validation } : {}),
+      bootstrap: withIntervals ? bootstrap : false,
+      curves: true,
+    });
+  };
+  const evaluation = evaluate(train.chosen, chosen, true);
+  const baselineRungs = train.rungs.filter(
+    (r) => r.decision === 'baseline' && r.name !== train.chosen && models.has(r.name),
+  );
+  const baselineEvaluations = baselineRungs.map((r) =>
+    evaluate(r.name, models.get(r.name)!, false),
+  );
+
+  options.onStage?.('gating');
+  const scored = (name: string, model: FittedModel, e: ModelEvaluation): ScoredModel => ({
+    name,
+    predictions: model.predict(project.test.frame),
+    ...(e.decision ? { context: policyContext(e.decision.policy, project.test.eventTime) } : {}),
+  });
+  const verdict = judgeAcceptance({
+    acceptance: spec.acceptance,
+    task,
+    labels,
+    candidate: scored(train.chosen, chosen, evaluation),
+    baselines: baselineRungs.map((r, i) =>
+      scored(r.name, models.get(r.name)!, baselineEvaluations[i]!),
+    ),
+    context,
+    bootstrap,
+  });
+
+  options.onStage?.('slicing');
+  const sliceColumns = spec.evaluation?.slices ?? [];
+  const slices =
+    sliceColumns.length === 0
+      ? []
+      : sliceMetrics({
+          task,
+          predictions: chosen.predict(project.test.frame),
+          labels,
+          context: {
+            ...context,
+            ...(evaluation.decision
+              ? policyContext(evaluation.decision.policy, project.test.eventTime)
+              : {}),
+          },
+          columns: sliceColumns,
+          frame: project.test.frame,
+          metrics: [
+            task === 'binary' ? 'roc_auc' : task === 'regression' ? 'mae' : 'accuracy',
+            'cost_per_decision',
+          ],
+          minSupport: spec.evaluation?.min_slice_support ?? 100,
+          bootstrap: { ...bootstrap, resamples: Math.min(bootstrap.resamples, 100) },
+        });
+
+  options.onStage?.('writing the report');
+  const session = await DuckSession.open();
+  let description: Awaited<ReturnType<typeof describeDataset>>;
+  try {
+    description = await describeDataset(session, await prepareDataset(session, loaded));
+  } finally {
+    session.close();
+  }
+  const reportPath = path.resolve(
+    options.reportPath ?? path.join(loaded.dir, 'reports', `${parentId}.html`),
+  );
+  const html = renderReport(
+    buildReportInput({
+      spec,
+      runId: parentId,
+      description,
+      ladder: train.rungs as readonly RungRecord[],
+      chosen: train.chosen,
+      evaluation,
+      baselines: baselineEvaluations,
+      slices,
+      verdict,
+      breakEven: spec.business.costs ? breakEvenThreshold(spec.business.costs) : undefined,
+    }),
+  );
+  mkdirSync(path.dirname(reportPath), { recursive: true });
+  const tmp = `${reportPath}.tmp-${process.pid}`;
+  writeFileSync(tmp, html);
+  renameSync(tmp, reportPath);
+
+  const verdictJson = Buffer.from(
+    JSON.stringify(
+      {
+        verdict,
+        chosen: train.chosen,
+        model: train.rungs.find((r) => r.name === train.chosen)?.artifact,
+      },
+      null,
+      2,
+    ),
+  );
+  await tracker.logArtifact(parentId, 'verdict.json', verdictJson, {
+    mediaType: 'application/json',
+  });
+  await tracker.logArtifact(parentId, 'report.html', Buffer.from(html), {
+    mediaType: 'text/html',
+  });
+  const testMetrics: Record<string, number> = {};
+  for (const m of evaluation.metrics)
+    if (Number.isFinite(m.value)) testMetrics[`test_${m.label}`] = m.value;
+  await tracker.logMetrics(parentId, testMetrics);
+  const chosenRung = train.rungs.find((r) => r.name === train.chosen);
+  await tracker.setTags(parentId, {
+    blessed: String(verdict.passed),
+    report: reportPath.slice(-400),
+  });
+  await stores.metadata.audit({
+    actor: process.env['USER'] ?? 'flywheel',
+    action: verdict.passed ? 'bless' : 'refuse_blessing',
+    objectType: 'model',
+    objectId: chosenRung?.artifact ?? train.chosen,
+    details: {
+      runId: parentId,
+      rung: train.chosen,
+      criteria: verdict.criteria.map((c) => ({ name: c.name, passed: c.passed })),
+    },
+  });
+  return {
+    runId: parentId,
+    verdict,
+    evaluation,
+    baselines: baselineEvaluations,
+    slices,
+    reportPath,
+    blessed: verdict.passed,
+  };
 }

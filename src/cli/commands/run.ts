@@ -48,14 +48,14 @@ export function runCommand(io: Io): Command {
           onRungDone: () => fitBar?.stop(),
         });
         fitBar?.stop();
-        if (opts.json) printJson(io, summary(result));
+        if (opts.json) printJson(io, runSummary(result));
         else io.out(renderRun(result));
         if (!result.verdict.passed) throw new ExitWith(ExitCode.gateFailed);
       },
     );
 }
 
-function summary(r: RunResult) {
+export function runSummary(r: RunResult) {
   return {
     runId: r.runId,
     chosen: r.train.chosen,
@@ -83,8 +83,8 @@ function summary(r: RunResult) {
   };
 }
 
-export function renderRun(r: RunResult): string {
-  const lines = [renderTrain(r.train), ''];
+export function renderRun(r: RunResult, options: { ladder?: boolean } = {}): string {
+  const lines = options.ladder === false ? [] : [renderTrain(r.train), ''];
   const metrics = r.evaluation.metrics.map((m) => [
     m.label,
     fmt(m.value),
