@@ -3,13 +3,13 @@
  * child process, on the real flights example.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testDir } from './fixtures/tmp.js';
 
 const bin = path.resolve('bin/flywheel.js');
-const work = mkdtempSync(path.join(tmpdir(), 'fw-cli-'));
+const work = testDir('fw-cli');
 const project = path.join(work, 'flights');
 
 function flywheel(args: string[], cwd = work) {
@@ -108,7 +108,7 @@ describe('errors and exit codes', () => {
   });
 
   it('exits 2 pointing at file:line:column for an invalid spec, also as JSON', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'fw-bad-'));
+    const dir = testDir('fw-bad');
     const text = readFileSync(path.join(project, 'flywheel.yaml'), 'utf8').replace(
       'task: binary',
       'task: [binary',
@@ -124,7 +124,7 @@ describe('errors and exit codes', () => {
   });
 
   it('exits 2 for a framing that cannot fail', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'fw-lint-'));
+    const dir = testDir('fw-lint');
     const text = readFileSync(path.join(project, 'flywheel.yaml'), 'utf8').replace(
       'min: 0.62',
       'min: 0.5',
@@ -139,7 +139,7 @@ describe('errors and exit codes', () => {
   });
 
   it('exits 3 when the data is missing', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'fw-nodata-'));
+    const dir = testDir('fw-nodata');
     writeFileSync(
       path.join(dir, 'flywheel.yaml'),
       readFileSync(path.join(project, 'flywheel.yaml')),

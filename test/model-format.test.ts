@@ -61,7 +61,9 @@ describe('model file format', () => {
       const model = loadModel(pinned.file);
       const p = model.predict(data.frame);
       expect(p.length).toBe(pinned.predictions.length);
-      pinned.predictions.forEach((v, i) => expect(p[i]).toBeCloseTo(v, 12));
+      pinned.predictions.forEach((v, i) => {
+        expect(p[i]).toBeCloseTo(v, 12);
+      });
     });
   }
 });

@@ -3,14 +3,14 @@
  * it renders without console errors or CSP violations, every chart draws,
  * and a screenshot is kept in test-artifacts/ for a person to look at.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../src/report/index.js';
 import { sampleReportInput } from './fixtures/report-input.js';
+import { testDir } from './fixtures/tmp.js';
 
 const CHROMIUM = process.env['FLYWHEEL_CHROMIUM'] ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -34,7 +34,7 @@ describe.skipIf(!available)(
   `report in headless Chromium${available ? '' : ` (skipped: no Chromium at ${CHROMIUM})`}`,
   () => {
     it('renders every chart without console errors, and keeps a screenshot', async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'fw-report-'));
+      const dir = testDir('fw-report');
       const file = path.join(dir, 'report.html');
       writeFileSync(file, renderReport(sampleReportInput()));
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -75,7 +75,6 @@ export async function runProject(target = '.', options: RunOptions = {}): Promis
   options.onStage?.('loading data');
   const project = await loadProjectData(target, options.onLoadProgress);
   const { loaded } = project;
-  const spec: Spec = loaded.spec;
   const stores = await openProjectStore(loaded, options.store);
   try {
     const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });

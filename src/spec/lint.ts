@@ -115,7 +115,7 @@ function lintAcceptance(spec: Spec, report: Report): void {
   const lift = spec.acceptance.lift_over_baseline;
   if (lift) {
     const info = metricInfo(lift.metric);
-    if (!info || !info.tasks.includes(spec.task)) {
+    if (!info?.tasks.includes(spec.task)) {
       report(
         'error',
         ['acceptance', 'lift_over_baseline', 'metric'],

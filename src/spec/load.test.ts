@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VALID_SPEC } from '../../test/fixtures/spec-text.js';
+import { testDir } from '../../test/fixtures/tmp.js';
 import { FlywheelError } from '../errors.js';
 import { loadSpec, parseSpec, type SpecIssue } from './load.js';
 
@@ -117,7 +117,7 @@ describe('parseSpec', () => {
 });
 
 describe('loadSpec', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fw-spec-'));
+  const dir = testDir('fw-spec');
 
   it('reads a folder holding flywheel.yaml', () => {
     mkdirSync(path.join(dir, 'p'));
