@@ -38,7 +38,9 @@ export function formatTable(
 /** A number with at most `digits` decimals, or '-' when not finite. */
 export function fmt(value: number | null | undefined, digits = 4): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(digits);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  if (Math.abs(value) >= 1000) return value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return value.toFixed(digits);
 }
 
 /** Writes `value` as pretty JSON to stdout. */

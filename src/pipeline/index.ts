@@ -11,6 +11,10 @@ export {
 } from './init-project.js';
 export { type RunOptions, type RunResult, runProject } from './run-project.js';
 export {
+  loadProjectData,
+  MODEL_MEDIA_TYPE,
+  openProjectStore,
+  type ProjectData,
   type TrainEvents,
   type TrainOptions,
   type TrainReport,

@@ -66,7 +66,7 @@ export function renderTrain(report: TrainReport): string {
     r.decision,
   ]);
   return [
-    `${report.spec.name}: ${report.kind} run ${report.runId}`,
+    `${report.spec.name}: ${report.kind === 'run' ? 'run' : `${report.kind} run`} ${report.runId}`,
     `${report.rows.train.toLocaleString('en-US')} training rows, scored on ${report.rows.validation.toLocaleString('en-US')} validation rows by ${report.metric}`,
     '',
     formatTable(headers, rows, [
