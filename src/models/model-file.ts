@@ -6,7 +6,7 @@
 import { endianness } from 'node:os';
 import type { z } from 'zod';
 import { FlywheelError } from '../errors.js';
-import type { ModelFile } from './estimator.js';
+import type { FittedModel, ModelFile } from './estimator.js';
 
 type Block = NonNullable<ModelFile['binary']>[string];
 type Typed = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array;
@@ -82,4 +82,29 @@ export function parseParams<S extends z.ZodType>(
     'USAGE',
     `invalid parameters for model "${kind}": ${problems.join('; ')}`,
   );
+}
+
+/**
+ * The model file of a fitted model: the common header plus its own state.
+ *
+ * @example
+ * toFile(): ModelFile { return modelFile(this, this.params, { value: [...this.value] }); }
+ */
+export function modelFile(
+  model: Pick<FittedModel, 'kind' | 'task' | 'schema' | 'classes'>,
+  params: object,
+  state: Record<string, unknown>,
+  binary?: ModelFile['binary'],
+): ModelFile {
+  return {
+    format: 'flywheel.model',
+    formatVersion: 1,
+    kind: model.kind,
+    task: model.task,
+    params: { ...params },
+    schema: model.schema,
+    ...(model.classes ? { classes: model.classes } : {}),
+    state,
+    ...(binary === undefined ? {} : { binary }),
+  };
 }

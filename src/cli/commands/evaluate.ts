@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { evaluateProject } from '../../pipeline/index.js';
-import { ExitWith, type Io, printJson, progressBar } from '../output.js';
+import { ExitWith, type Io, printJson } from '../output.js';
+import { trainingHooks } from '../training-hooks.js';
 import { renderRun, runSummary } from './run.js';
 
 export function evaluateCommand(io: Io): Command {
@@ -23,18 +24,14 @@ export function evaluateCommand(io: Io): Command {
         target: string,
         opts: { model?: string; report?: string; store?: string; json?: boolean },
       ) => {
-        const show = !opts.json;
-        const load = progressBar(io, 'loading data  ', show);
+        const hooks = trainingHooks(io, !opts.json);
         const result = await evaluateProject(target, {
           ...(opts.model === undefined ? {} : { model: opts.model }),
           ...(opts.store === undefined ? {} : { store: opts.store }),
           ...(opts.report === undefined ? {} : { reportPath: opts.report }),
-          onLoadProgress: (rows, total) => load.update(rows, total),
-          onStage: (stage) => {
-            load.stop();
-            if (show) io.err(`» ${stage}`);
-          },
+          ...hooks,
         });
+        hooks.stop();
         if (opts.json) printJson(io, runSummary(result));
         else io.out(renderRun(result, { ladder: false }));
         if (!result.verdict.passed) throw new ExitWith(ExitCode.gateFailed);

@@ -1,9 +1,10 @@
 /** `flywheel run`: check → data → baselines → ladder → evaluate → gate → record → report. */
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { type RunResult, runProject } from '../../pipeline/index.js';
-import { ExitWith, fmt, formatTable, type Io, printJson, progressBar } from '../output.js';
+import { ExitWith, fmt, formatTable, type Io, printJson } from '../output.js';
+import { parseSeed, trainingHooks } from '../training-hooks.js';
 import { renderTrain } from './train.js';
 
 export function runCommand(io: Io): Command {
@@ -12,12 +13,7 @@ export function runCommand(io: Io): Command {
       'run steps 1–5: check, load, baselines, ladder, evaluate on test, gate, record, report (exit 4 when the gate fails)',
     )
     .argument('[path]', 'spec file or project folder', '.')
-    .option('--seed <n>', 'random seed (default: models.seed or 42)', (v) => {
-      const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < 0)
-        throw new InvalidArgumentError(`must be a non-negative integer, got ${v}`);
-      return n;
-    })
+    .option('--seed <n>', 'random seed (default: models.seed or 42)', parseSeed)
     .option('--report <file>', 'where to write the HTML report (default: reports/<run id>.html)')
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON (the verdict and where the report is)')
@@ -26,28 +22,14 @@ export function runCommand(io: Io): Command {
         target: string,
         opts: { seed?: number; report?: string; store?: string; json?: boolean },
       ) => {
-        const show = !opts.json;
-        const load = progressBar(io, 'loading data  ', show);
-        let fitBar: ReturnType<typeof progressBar> | undefined;
+        const hooks = trainingHooks(io, !opts.json);
         const result = await runProject(target, {
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
           ...(opts.store === undefined ? {} : { store: opts.store }),
           ...(opts.report === undefined ? {} : { reportPath: opts.report }),
-          onStage: (stage) => {
-            load.stop();
-            fitBar?.stop();
-            if (show) io.err(`» ${stage}`);
-          },
-          onLoadProgress: (rows, total) => load.update(rows, total),
-          onRungStart: (rung, index, total) => {
-            fitBar?.stop();
-            if (show) io.err(`  [${index + 1}/${total}] ${rung.name} (${rung.kind})`);
-            fitBar = progressBar(io, `  ${rung.name}`.padEnd(14), show);
-          },
-          onProgress: (_rung, p) => fitBar?.update(p.iteration, p.total),
-          onRungDone: () => fitBar?.stop(),
+          ...hooks,
         });
-        fitBar?.stop();
+        hooks.stop();
         if (opts.json) printJson(io, runSummary(result));
         else io.out(renderRun(result));
         if (!result.verdict.passed) throw new ExitWith(ExitCode.gateFailed);

@@ -1,7 +1,8 @@
 /** `flywheel baseline` and `flywheel train`: fit the baselines and climb the model ladder. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { type TrainReport, trainProject } from '../../pipeline/index.js';
-import { fmt, formatTable, type Io, printJson, progressBar } from '../output.js';
+import { fmt, formatTable, type Io, printJson } from '../output.js';
+import { parseSeed, trainingHooks } from '../training-hooks.js';
 
 function trainingCommand(io: Io, name: 'baseline' | 'train'): Command {
   const description =
@@ -11,33 +12,18 @@ function trainingCommand(io: Io, name: 'baseline' | 'train'): Command {
   return new Command(name)
     .description(description)
     .argument('[path]', 'spec file or project folder', '.')
-    .option('--seed <n>', 'random seed (default: models.seed or 42)', (v) => {
-      const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < 0)
-        throw new InvalidArgumentError(`must be a non-negative integer, got ${v}`);
-      return n;
-    })
+    .option('--seed <n>', 'random seed (default: models.seed or 42)', parseSeed)
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON')
     .action(async (target: string, opts: { seed?: number; store?: string; json?: boolean }) => {
-      const show = !opts.json;
-      const load = progressBar(io, 'loading data  ', show);
-      let fitBar: ReturnType<typeof progressBar> | undefined;
+      const hooks = trainingHooks(io, !opts.json);
       const report = await trainProject(target, {
         baselinesOnly: name === 'baseline',
         ...(opts.seed === undefined ? {} : { seed: opts.seed }),
         ...(opts.store === undefined ? {} : { store: opts.store }),
-        onLoadProgress: (rows, total) => load.update(rows, total),
-        onRungStart: (rung, index, total) => {
-          load.stop();
-          fitBar?.stop();
-          if (show) io.err(`[${index + 1}/${total}] ${rung.name} (${rung.kind})`);
-          fitBar = progressBar(io, `  ${rung.name}`.padEnd(14), show);
-        },
-        onProgress: (_rung, p) => fitBar?.update(p.iteration, p.total),
-        onRungDone: () => fitBar?.stop(),
+        ...hooks,
       });
-      fitBar?.stop();
+      hooks.stop();
       if (opts.json) printJson(io, report);
       else io.out(renderTrain(report));
     });

@@ -17,7 +17,7 @@ import type {
   ModelCost,
   ModelFile,
 } from '../estimator.js';
-import { parseParams } from '../model-file.js';
+import { modelFile, parseParams } from '../model-file.js';
 import type { ModelKind } from '../model-registry.js';
 import {
   classFrequencies,
@@ -61,16 +61,7 @@ export class FittedPrior implements FittedModel {
   }
 
   toFile(): ModelFile {
-    return {
-      format: 'flywheel.model',
-      formatVersion: 1,
-      kind: this.kind,
-      task: this.task,
-      params: { ...this.params },
-      schema: this.schema,
-      ...(this.classes ? { classes: this.classes } : {}),
-      state: { value: [...this.value] },
-    };
+    return modelFile(this, this.params, { value: [...this.value] });
   }
 }
 

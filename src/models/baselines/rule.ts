@@ -26,7 +26,7 @@ import type {
   ModelCost,
   ModelFile,
 } from '../estimator.js';
-import { parseParams } from '../model-file.js';
+import { modelFile, parseParams } from '../model-file.js';
 import type { ModelKind } from '../model-registry.js';
 import { classFrequencies, classTarget, numericTarget, weightedMean } from './target-stats.js';
 
@@ -94,16 +94,7 @@ export class FittedRule implements FittedModel {
   }
 
   toFile(): ModelFile {
-    return {
-      format: 'flywheel.model',
-      formatVersion: 1,
-      kind: this.kind,
-      task: this.task,
-      params: { ...this.params },
-      schema: this.schema,
-      ...(this.classes ? { classes: this.classes } : {}),
-      state: { groupValues: [...this.groupValues] },
-    };
+    return modelFile(this, this.params, { groupValues: [...this.groupValues] });
   }
 }
 

@@ -6,6 +6,7 @@ import type { Frame } from '../../data/index.js';
 import type { Task } from '../../spec/index.js';
 import { alignFrame } from '../align.js';
 import type { FeatureSchema, FittedModel, ModelCost, ModelFile } from '../estimator.js';
+import { modelFile } from '../model-file.js';
 import type { Forest } from './forest.js';
 import { encodeForest, type GBDTState } from './model-file.js';
 import { createObjective, type Objective } from './objectives/index.js';
@@ -82,16 +83,6 @@ export class FittedGBDT implements FittedModel {
   }
 
   toFile(): ModelFile {
-    return {
-      format: 'flywheel.model',
-      formatVersion: 1,
-      kind: this.kind,
-      task: this.task,
-      params: { ...this.params },
-      schema: this.schema,
-      ...(this.classes ? { classes: this.classes } : {}),
-      state: { ...this.state },
-      binary: encodeForest(this.forest),
-    };
+    return modelFile(this, this.params, { ...this.state }, encodeForest(this.forest));
   }
 }
