@@ -116,7 +116,13 @@ export interface LadderInput {
   readonly onRungDone?: (record: RungRecord) => void;
 }
 
-/** The spec's business cost per decision of `model` on labelled rows. */
+/**
+ * The spec's business cost per decision of `model` on labelled rows. Binary
+ * rungs act at the break-even threshold of the costs, not at a threshold
+ * tuned on these same validation rows: tuning per rung would flatter every
+ * rung on the data that ranks them (evaluation tunes on validation and
+ * reports on test instead).
+ */
 export function businessScore(
   spec: Spec,
   task: Task,
