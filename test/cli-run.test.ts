@@ -122,8 +122,10 @@ describe('flywheel run', () => {
       'data.csv': signalCsv(),
     });
     const r = flywheel(['run'], dir);
-    expect(r.code).not.toBe(0);
-    expect(r.code).not.toBe(1);
-    expect(r.stderr).toContain('country');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('evaluation.slices: "country" is not a feature');
+    expect(r.stderr).toContain('(city)');
+    // refused before training: no run was recorded
+    expect(JSON.parse(flywheel(['runs', 'list', '--json'], dir).stdout).runs).toEqual([]);
   });
 });

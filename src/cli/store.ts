@@ -1,12 +1,11 @@
 /**
- * Which store a CLI command uses: `--store` wins over FLYWHEEL_STORE, which
- * wins over `store:` in the spec found in the current folder (or `--spec`);
- * without any, the default `.flywheel/` beside the spec (or here).
+ * Which store a CLI command uses: the spec found in the current folder (or
+ * `--spec`), if any, and `--store`; the precedence lives in the pipeline.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { openProjectStore } from '../pipeline/index.js';
 import { loadSpec, SPEC_FILE_NAME } from '../spec/index.js';
-import { openStore, resolveStoreLocation, type Stores } from '../store/index.js';
+import type { Stores } from '../store/index.js';
 
 /**
  * Opens the store for a command.
@@ -14,17 +13,7 @@ import { openStore, resolveStoreLocation, type Stores } from '../store/index.js'
  * @example
  * const stores = await openStoreForCli({ store: 'sqlite:/tmp/x.db' });
  */
-export async function openStoreForCli(
-  opts: { store?: string; spec?: string } = {},
-): Promise<Stores> {
+export function openStoreForCli(opts: { store?: string; spec?: string } = {}): Promise<Stores> {
   const specPath = opts.spec ?? (existsSync(SPEC_FILE_NAME) ? SPEC_FILE_NAME : undefined);
-  const loaded = specPath === undefined ? undefined : loadSpec(specPath);
-  const env =
-    opts.store === undefined ? process.env : { ...process.env, FLYWHEEL_STORE: opts.store };
-  const location = resolveStoreLocation({
-    specDir: loaded?.dir ?? path.resolve('.'),
-    ...(loaded?.spec.store === undefined ? {} : { specStore: loaded.spec.store }),
-    env,
-  });
-  return openStore(location);
+  return openProjectStore(specPath === undefined ? undefined : loadSpec(specPath), opts.store);
 }

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DuckSession, describeDataset, prepareDataset } from '../data/index.js';
 import {
   evaluateModel,
   type GateVerdict,
@@ -138,13 +137,23 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
   const context = metricContextFromSpec(spec);
   const labels = labelsOf(project.test.target);
   const task = spec.task;
+  // Each model predicts the test rows once; evaluation, gate and slices share them.
+  const testPredictions = new Map<string, Float64Array>();
+  const predictTest = (name: string): Float64Array => {
+    let p = testPredictions.get(name);
+    if (!p) {
+      p = models.get(name)!.predict(project.test.frame);
+      testPredictions.set(name, p);
+    }
+    return p;
+  };
   const chosen = models.get(train.chosen)!;
   const evaluate = (name: string, model: FittedModel, withIntervals: boolean): ModelEvaluation => {
     const validation = validationOf(project, model);
     return evaluateModel({
       task,
       name,
-      predictions: model.predict(project.test.frame),
+      predictions: predictTest(name),
       labels,
       context,
       eventTime: project.test.eventTime,
@@ -162,19 +171,17 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
   );
 
   options.onStage?.('gating');
-  const scored = (name: string, model: FittedModel, e: ModelEvaluation): ScoredModel => ({
+  const scored = (name: string, e: ModelEvaluation): ScoredModel => ({
     name,
-    predictions: model.predict(project.test.frame),
+    predictions: predictTest(name),
     ...(e.decision ? { context: policyContext(e.decision.policy, project.test.eventTime) } : {}),
   });
   const verdict = judgeAcceptance({
     acceptance: spec.acceptance,
     task,
     labels,
-    candidate: scored(train.chosen, chosen, evaluation),
-    baselines: baselineRungs.map((r, i) =>
-      scored(r.name, models.get(r.name)!, baselineEvaluations[i]!),
-    ),
+    candidate: scored(train.chosen, evaluation),
+    baselines: baselineRungs.map((r, i) => scored(r.name, baselineEvaluations[i]!)),
     context,
     bootstrap,
   });
@@ -186,7 +193,7 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
       ? []
       : sliceMetrics({
           task,
-          predictions: chosen.predict(project.test.frame),
+          predictions: predictTest(train.chosen),
           labels,
           context: {
             ...context,
@@ -205,13 +212,7 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
         });
 
   options.onStage?.('writing the report');
-  const session = await DuckSession.open();
-  let description: Awaited<ReturnType<typeof describeDataset>>;
-  try {
-    description = await describeDataset(session, await prepareDataset(session, loaded));
-  } finally {
-    session.close();
-  }
+  const description = project.description;
   const reportPath = path.resolve(
     options.reportPath ?? path.join(loaded.dir, 'reports', `${parentId}.html`),
   );

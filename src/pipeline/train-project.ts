@@ -4,10 +4,11 @@
  * model as a run in the store — parent run for the command, one child run
  * per rung with its validation metrics and its model file as an artefact.
  */
-
-import type { Column, Frame } from '../data/index.js';
+import path from 'node:path';
+import type { Column, DataDescription, Frame } from '../data/index.js';
 import {
   DuckSession,
+  describeDataset,
   type LoadedDataset,
   loadDataset,
   prepareDataset,
@@ -66,6 +67,8 @@ function part(data: LoadedDataset, split: 'train' | 'validation' | 'test') {
 export interface ProjectData {
   readonly loaded: LoadedSpec;
   readonly data: LoadedDataset;
+  /** Rows, columns, missing rates and base rate per split (for the report). */
+  readonly description: DataDescription;
   readonly train: { readonly frame: Frame; readonly target: Column };
   readonly validation: { readonly frame: Frame; readonly target: Column };
   readonly test: {
@@ -85,8 +88,10 @@ export async function loadProjectData(
   if (issues.some((i) => i.severity === 'error')) throw specError(issues, 'SPEC_NOT_FALSIFIABLE');
   const session = await DuckSession.open();
   let data: LoadedDataset;
+  let description: DataDescription;
   try {
     const prepared = await prepareDataset(session, loaded);
+    description = await describeDataset(session, prepared);
     data = await loadDataset(
       session,
       prepared,
@@ -95,10 +100,23 @@ export async function loadProjectData(
   } finally {
     session.close();
   }
+  for (const name of loaded.spec.evaluation?.slices ?? []) {
+    const column = data.features.columns.get(name);
+    if (column?.type !== 'categorical') {
+      const categorical = data.features.schema
+        .filter((f) => f.type === 'categorical')
+        .map((f) => f.name);
+      throw new FlywheelError(
+        'SPEC_INVALID',
+        `evaluation.slices: "${name}" is ${column ? `a ${column.type} feature` : 'not a feature'}; slices need a categorical feature (${categorical.join(', ') || 'none'})`,
+      );
+    }
+  }
   const testRows = rowsOf(data, 'test');
   return {
     loaded,
     data,
+    description,
     train: part(data, 'train'),
     validation: part(data, 'validation'),
     test: {
@@ -108,13 +126,17 @@ export async function loadProjectData(
   };
 }
 
-/** Opens the store a spec points at (`store` overrides the spec and FLYWHEEL_STORE). */
-export function openProjectStore(loaded: LoadedSpec, store?: string): Promise<Stores> {
+/**
+ * Opens the store: `store` (a `--store` flag) wins over FLYWHEEL_STORE, which
+ * wins over the spec's `store:`; the default is `.flywheel/` beside the spec,
+ * or in the current folder when there is no spec.
+ */
+export function openProjectStore(loaded: LoadedSpec | undefined, store?: string): Promise<Stores> {
   const env = store === undefined ? process.env : { ...process.env, FLYWHEEL_STORE: store };
-  const specStore = loaded.spec.store;
+  const specStore = loaded?.spec.store;
   return openStore(
     resolveStoreLocation({
-      specDir: loaded.dir,
+      specDir: loaded?.dir ?? path.resolve('.'),
       ...(specStore === undefined ? {} : { specStore }),
       env,
     }),
