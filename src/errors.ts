@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   SCHEMA_TYPE_MISMATCH: { http: 400, exit: ExitCode.data },
   TARGET_INVALID: { http: 400, exit: ExitCode.data },
   SPLIT_EMPTY: { http: 400, exit: ExitCode.data },
+  DATA_CHECK_FAILED: { http: 422, exit: ExitCode.data },
+  GOVERNANCE_BLOCKED: { http: 422, exit: ExitCode.data },
   STORE_UNAVAILABLE: { http: 503, exit: ExitCode.internal },
   STORE_CONFIG: { http: 400, exit: ExitCode.usage },
   NOT_FOUND: { http: 404, exit: ExitCode.usage },

@@ -11,6 +11,7 @@ import { ExitCode } from '../errors.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { governanceCommand } from './commands/governance.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: Io = processIo): Command {
     initCommand(io),
     checkCommand(io),
     dataCommand(io),
+    governanceCommand(io),
     baselineCommand(io),
     trainCommand(io),
     evaluateCommand(io),

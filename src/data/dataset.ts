@@ -5,6 +5,8 @@
  * reads that view, so they all see the same rows, target and split.
  */
 import { FlywheelError } from '../errors.js';
+import { addPointInTimeFeatures, type PointInTimeArgs } from '../features/index.js';
+import { createGovernedView, type GovernanceApplied } from '../governance/index.js';
 import {
   didYouMean,
   type LoadedSpec,
@@ -56,6 +58,17 @@ export interface PreparedDataset {
   readonly splits: readonly SplitStats[];
   /** Multiclass: the classes, in order. */
   readonly classes?: readonly string[];
+  /** What governance removed (columns dropped or hashed, rows left out); undefined when read from a snapshot. */
+  readonly governance?: GovernanceApplied;
+  /** Point-in-time features and their definition versions. */
+  readonly pointInTime?: readonly { name: string; version: string }[];
+  /** How the point-in-time features were joined (for the leakage audit); undefined when read from a snapshot. */
+  readonly pointInTimeArgs?: PointInTimeArgs;
+}
+
+export interface PrepareOptions {
+  /** The instant retention counts back from (default: now). */
+  readonly now?: Date;
 }
 
 const RESERVED = new Set(['__target', '__split', '__event_time', '__entity', '__row']);
@@ -79,6 +92,7 @@ function missingColumn(what: string, name: string, available: string[]): Flywhee
 export async function prepareDataset(
   session: DuckSession,
   loaded: LoadedSpec,
+  options: PrepareOptions = {},
 ): Promise<PreparedDataset> {
   const { spec } = loaded;
   const sources = await registerSources(session, spec, loaded.dir);
@@ -91,7 +105,29 @@ export async function prepareDataset(
       `the data has 0 rows (sources: ${sources.map((s) => s.path).join(', ')})`,
     );
   }
-  const described = await session.describe('SELECT * FROM fw_input');
+  // Governance comes first: dropped columns, hashed values and rows without
+  // consent or past retention never reach anything below this line.
+  const governed = await createGovernedView(session, {
+    input: 'fw_input',
+    output: 'fw_governed',
+    columns: await session.describe('SELECT * FROM fw_input'),
+    governance: spec.governance,
+    ...(spec.event_time === undefined ? {} : { eventTime: spec.event_time }),
+    now: options.now ?? new Date(),
+  });
+  if (governed.counts.kept === 0) {
+    throw new FlywheelError(
+      'DATA_EMPTY',
+      `governance left no rows: of ${governed.counts.total}, ${governed.counts.withoutConsent} lack consent and ${governed.counts.pastRetention} are past retention`,
+    );
+  }
+  const governance: GovernanceApplied = {
+    dropped: governed.dropped,
+    hashed: governed.hashed,
+    retentionCutoff: governed.retentionCutoff,
+    counts: governed.counts,
+  };
+  const described = await session.describe('SELECT * FROM fw_governed');
   const overrides = spec.data.schema ?? {};
   const available = described.map((c) => c.name);
   for (const name of Object.keys(overrides)) {
@@ -113,7 +149,7 @@ export async function prepareDataset(
     .filter((c) => c.type !== undefined)
     .map((c) => `${convertSql(c.name, c.sourceType, c.type!)} AS ${sqlIdent(c.name)}`);
   await session.run(
-    `CREATE OR REPLACE TEMP VIEW fw_typed AS SELECT * ${replaced.length > 0 ? `REPLACE (${replaced.join(', ')})` : ''} FROM fw_input`,
+    `CREATE OR REPLACE TEMP VIEW fw_typed AS SELECT * ${replaced.length > 0 ? `REPLACE (${replaced.join(', ')})` : ''} FROM fw_governed`,
   );
   const KIND_TYPE = { numeric: 'DOUBLE', categorical: 'VARCHAR', timestamp: 'TIMESTAMP' } as const;
   const inputColumns = declared.map((c) =>
@@ -144,7 +180,9 @@ export async function prepareDataset(
 
   const types = new Map<string, ColumnType>();
   for (const c of inputColumns) if (c.type) types.set(c.name, c.type);
-  const features = selectFeatures(spec, inputColumns, types, require);
+  const pit = await joinPointInTime(session, spec, eventTime?.name);
+  for (const f of pit.columns) types.set(f.name, 'numeric');
+  const features = selectFeatures(spec, inputColumns, types, require, pit.columns);
   const { sql: targetSql, kind: targetKind } = targetExpression(spec, target, types);
 
   const eventSql = eventTime
@@ -160,7 +198,7 @@ export async function prepareDataset(
   ];
   try {
     await session.run(
-      `CREATE OR REPLACE TEMP VIEW fw_dataset AS SELECT ${select.join(', ')} FROM (SELECT *, row_number() OVER () - 1 AS __row FROM fw_typed)`,
+      `CREATE OR REPLACE TEMP VIEW fw_dataset AS SELECT ${select.join(', ')} FROM (SELECT *, row_number() OVER () - 1 AS __row FROM ${pit.view})`,
     );
   } catch (err) {
     throw new FlywheelError(
@@ -212,7 +250,41 @@ export async function prepareDataset(
     unassigned,
     splits,
     ...(classes ? { classes } : {}),
+    governance,
+    pointInTime: pit.columns.map((c) => ({ name: c.name, version: c.version })),
+    ...(pit.args ? { pointInTimeArgs: pit.args } : {}),
   };
+}
+
+/** Adds the spec's point-in-time features to `fw_typed` as `fw_enriched`. */
+async function joinPointInTime(
+  session: DuckSession,
+  spec: Spec,
+  eventTime: string | undefined,
+): Promise<{
+  view: string;
+  columns: readonly { name: string; version: string }[];
+  args?: PointInTimeArgs;
+}> {
+  const definitions = spec.features?.point_in_time;
+  if (definitions === undefined || Object.keys(definitions).length === 0) {
+    return { view: 'fw_typed', columns: [] };
+  }
+  if (eventTime === undefined) {
+    throw new FlywheelError(
+      'SPEC_INVALID',
+      'features.point_in_time needs event_time: each row is joined as of its event time',
+    );
+  }
+  const args: PointInTimeArgs = {
+    input: 'fw_typed',
+    output: 'fw_enriched',
+    predictionTime: sqlIdent(eventTime),
+    definitions,
+    events: spec.events,
+  };
+  const columns = await addPointInTimeFeatures(session, args);
+  return { view: 'fw_enriched', columns, args };
 }
 
 async function checkDeclaredTypes(
@@ -229,7 +301,7 @@ async function checkDeclaredTypes(
     const ref = sqlIdent(c.name);
     const converted = convertSql(c.name, c.sourceType, c.type);
     const bad = await session.rows(
-      `SELECT row_number() OVER () AS row, CAST(${ref} AS VARCHAR) AS value FROM fw_input QUALIFY NULLIF(TRIM(CAST(${ref} AS VARCHAR)), '') IS NOT NULL AND ${converted} IS NULL LIMIT 3`,
+      `SELECT row_number() OVER () AS row, CAST(${ref} AS VARCHAR) AS value FROM fw_governed QUALIFY NULLIF(TRIM(CAST(${ref} AS VARCHAR)), '') IS NOT NULL AND ${converted} IS NULL LIMIT 3`,
     );
     if (bad.length > 0) {
       const examples = bad
@@ -251,6 +323,7 @@ function selectFeatures(
     what: string,
     name: string,
   ) => { name: string; sourceType: string; type: ColumnType | undefined },
+  pointInTime: readonly { name: string }[],
 ): FeatureDef[] {
   const excluded = new Set([...(spec.features?.exclude ?? []), spec.target.column]);
   if (spec.event_time !== undefined) excluded.add(spec.event_time);
@@ -280,8 +353,17 @@ function selectFeatures(
       derived: false,
     });
   }
+  for (const { name } of pointInTime) {
+    features.push({
+      name,
+      type: 'numeric',
+      sql: `CAST(${sqlIdent(name)} AS DOUBLE)`,
+      derived: true,
+    });
+  }
+  const pitNames = new Set(pointInTime.map((f) => f.name));
   for (const [name, text] of Object.entries(spec.features?.derive ?? {})) {
-    if (types.has(name)) {
+    if (types.has(name) && !pitNames.has(name)) {
       throw new FlywheelError(
         'SPEC_INVALID',
         `features.derive.${name}: a column called "${name}" already exists; choose another name`,

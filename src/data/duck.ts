@@ -51,12 +51,4 @@ export class DuckSession {
   }
 }
 
-/** `'text'` as a SQL string literal. */
-export function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** `"name"` as a SQL identifier. */
-export function sqlIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { sqlIdent, sqlString } from '../sql.js';

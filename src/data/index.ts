@@ -13,6 +13,22 @@ export {
   describeDataset,
   type SplitDescription,
 } from './describe.js';
+export {
+  type BinnedDistribution,
+  chiSquareHomogeneity,
+  compareDistributions,
+  DEFAULT_DRIFT_THRESHOLDS,
+  type DriftMethod,
+  type DriftResult,
+  type DriftThresholds,
+  jensenShannon,
+  ksBinned,
+  ksSamples,
+  type NumericReference,
+  psi,
+  wassersteinBinned,
+  wassersteinSamples,
+} from './drift.js';
 export { DuckSession, sqlIdent, sqlString } from './duck.js';
 export {
   type CategoricalColumn,
@@ -28,6 +44,13 @@ export {
   type TimestampColumn,
   takeRows,
 } from './frame.js';
+export { findLabelIssues, type LabelIssues, labelIssueFindings } from './label-issues.js';
+export {
+  DEFAULT_SINGLE_FEATURE_AUC_MAX,
+  type LeakageInput,
+  leakageInput,
+  runLeakageChecks,
+} from './leakage.js';
 export {
   type LoadedDataset,
   type LoadOptions,
@@ -35,5 +58,36 @@ export {
   rowsOf,
   SPLIT_CODE,
 } from './load-frame.js';
+export {
+  type BinCounts,
+  type BinnedGroup,
+  binPoints,
+  binValues,
+  binWithProfile,
+  binWithProfileBy,
+  type CategoricalColumnProfile,
+  type ColumnProfile,
+  columnDrift,
+  isNumericProfile,
+  type NumericColumnProfile,
+  type Profile,
+  type ProfileColumn,
+  type ProfileColumnType,
+  type ProfileOptions,
+  profileView,
+  type Quantiles,
+} from './profile.js';
+export { type QualityInput, runQualityChecks } from './quality.js';
+export {
+  freezeDataset,
+  openSnapshot,
+  readManifest,
+  recordSnapshot,
+  SNAPSHOT_FORMAT,
+  type SnapshotLineage,
+  type SnapshotManifest,
+  type SourceLineage,
+  sourceLineage,
+} from './snapshot.js';
 export { type RejectedRow, registerSources, type SourceReport } from './sources.js';
 export { mixUnit, SPLITS, type SplitName, splitSql } from './split.js';

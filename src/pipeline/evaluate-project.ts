@@ -9,7 +9,12 @@ import { FlywheelError } from '../errors.js';
 import { type FittedModel, loadModel, type RungRecord } from '../models/index.js';
 import { type Run, RunTracker, type Stores } from '../store/index.js';
 import { evaluateAndRecord, type RunOptions, type RunResult } from './run-project.js';
-import { loadProjectData, openProjectStore, type TrainReport } from './train-project.js';
+import {
+  loadCheckedSpec,
+  loadProjectData,
+  openProjectStore,
+  type TrainReport,
+} from './train-project.js';
 
 export interface EvaluateOptions extends RunOptions {
   /** Run id of the model (a rung run) or of a train/run run. */
@@ -75,9 +80,8 @@ export async function evaluateProject(
   target = '.',
   options: EvaluateOptions = {},
 ): Promise<RunResult> {
-  options.onStage?.('loading data');
-  const project = await loadProjectData(target, options.onLoadProgress);
-  const stores = await openProjectStore(project.loaded, options.store);
+  const loaded = loadCheckedSpec(target);
+  const stores = await openProjectStore(loaded, options.store);
   try {
     const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });
     const ref =
@@ -90,6 +94,13 @@ export async function evaluateProject(
         ? await tracker.getRun(ref.parentRunId)
         : undefined
       : ref;
+    // The model is scored on the rows it was trained and tested with: the
+    // run's snapshot, unless the caller names another.
+    const snapshot = options.snapshot ?? ref.snapshotId ?? parent?.snapshotId ?? undefined;
+    const project = await loadProjectData(loaded, stores, {
+      ...options,
+      ...(snapshot ? { snapshot } : {}),
+    });
     const siblings = parent
       ? await tracker.listRuns({ parentRunId: parent.id, limit: 1000 })
       : [ref];

@@ -1,5 +1,16 @@
 /** The pipeline: runs the lifecycle's steps over a project. */
 export { type CheckReport, checkProject, type SplitImplication } from './check-project.js';
+export {
+  type ColumnDiff,
+  diffSnapshots,
+  listProjectSnapshots,
+  purgeProject,
+  type SnapshotDiff,
+  type SnapshotOptions,
+  type SnapshotReport,
+  scanProject,
+  snapshotProject,
+} from './data-project.js';
 export { type DescribeReport, describeProject } from './describe-project.js';
 export { type EvaluateOptions, evaluateProject } from './evaluate-project.js';
 export {
@@ -9,12 +20,40 @@ export {
   type InitResult,
   initProject,
 } from './init-project.js';
-export { type RunOptions, type RunResult, runProject } from './run-project.js';
 export {
+  actorName,
+  blockingError,
+  type DataStage,
+  type DataStageOptions,
+  loadSnapshotData,
+  snapshotData,
+} from './project-data.js';
+export { type DataChecks, type RunOptions, type RunResult, runProject } from './run-project.js';
+export {
+  checkLabelIssues,
+  fitPowerLaw,
+  type LabelIssueCheckOptions,
+  type LabelledPart,
+  type LearningCurve,
+  type LearningCurveOptions,
+  type LearningCurvePoint,
+  learningCurve,
+  learningCurveFindings,
+  noLiftFindings,
+  type OutOfFold,
+  type OutOfFoldOptions,
+  outOfFoldProbabilities,
+  outOfFoldSkill,
+  type PowerLawFit,
+  signalFindings,
+} from './signal.js';
+export {
+  loadCheckedSpec,
   loadProjectData,
   MODEL_MEDIA_TYPE,
   openProjectStore,
   type ProjectData,
+  type ProjectDataOptions,
   type TrainEvents,
   type TrainOptions,
   type TrainReport,

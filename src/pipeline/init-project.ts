@@ -16,9 +16,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlywheelError } from '../errors.js';
+import { customersCsv, generateCustomers } from '../governance/index.js';
 import { SPEC_FILE_NAME } from '../spec/index.js';
 
-export const EXAMPLES = ['flights'] as const;
+export const EXAMPLES = ['flights', 'customers'] as const;
 export type ExampleName = (typeof EXAMPLES)[number];
 
 export interface InitOptions {
@@ -108,6 +109,36 @@ export function initProject(options: InitOptions = {}): InitResult {
     return { dir, files: [SPEC_FILE_NAME], example: null };
   }
   const exampleDir = path.join(packageRoot, 'examples', options.example);
+  const files = [SPEC_FILE_NAME];
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  if (options.example === 'customers') {
+    writeAtomic(
+      path.join(dir, 'data', 'customers.csv'),
+      customersCsv(generateCustomers({ rows: CUSTOMER_ROWS, seed: CUSTOMER_SEED })),
+    );
+    files.push('data/customers.csv');
+  } else {
+    copyFlights(dir);
+    files.push('data/flights-3m.parquet');
+  }
+  const spec = readFileSync(path.join(exampleDir, SPEC_FILE_NAME), 'utf8').replace(
+    /^# yaml-language-server: \$schema=.*$/m,
+    `# yaml-language-server: $schema=${path.relative(dir, path.join(packageRoot, 'schema', 'flywheel.schema.json'))}`,
+  );
+  const readme = path.join(dir, 'README.md');
+  if (!existsSync(readme)) {
+    writeAtomic(readme, readFileSync(path.join(exampleDir, 'README.md'), 'utf8'));
+    files.push('README.md');
+  }
+  writeAtomic(specFile, spec);
+  return { dir, files, example: options.example as ExampleName };
+}
+
+/** Rows and seed of the customers example table. */
+export const CUSTOMER_ROWS = 20_000;
+export const CUSTOMER_SEED = 7;
+
+function copyFlights(dir: string): void {
   const source = flightsParquetPath();
   if (!existsSync(source)) {
     throw new FlywheelError(
@@ -118,21 +149,8 @@ export function initProject(options: InitOptions = {}): InitResult {
       },
     );
   }
-  mkdirSync(path.join(dir, 'data'), { recursive: true });
   const dataFile = path.join(dir, 'data', 'flights-3m.parquet');
   const tmp = `${dataFile}.tmp-${process.pid}`;
   copyFileSync(source, tmp);
   renameSync(tmp, dataFile);
-  const spec = readFileSync(path.join(exampleDir, SPEC_FILE_NAME), 'utf8').replace(
-    /^# yaml-language-server: \$schema=.*$/m,
-    `# yaml-language-server: $schema=${path.relative(dir, path.join(packageRoot, 'schema', 'flywheel.schema.json'))}`,
-  );
-  const files = [SPEC_FILE_NAME, 'data/flights-3m.parquet'];
-  const readme = path.join(dir, 'README.md');
-  if (!existsSync(readme)) {
-    writeAtomic(readme, readFileSync(path.join(exampleDir, 'README.md'), 'utf8'));
-    files.push('README.md');
-  }
-  writeAtomic(specFile, spec);
-  return { dir, files, example: 'flights' };
 }

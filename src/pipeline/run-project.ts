@@ -6,6 +6,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { rowsOf, takeRows } from '../data/index.js';
 import {
   evaluateModel,
   type GateVerdict,
@@ -18,26 +19,36 @@ import {
   type SliceReport,
   sliceMetrics,
 } from '../evaluate/index.js';
+import type { Finding } from '../findings.js';
 import type { FittedModel, RungRecord } from '../models/index.js';
 import { renderReport } from '../report/index.js';
 import { breakEvenThreshold, type Spec } from '../spec/index.js';
 import { RunTracker, type Stores } from '../store/index.js';
+import type { DataStageOptions } from './project-data.js';
 import { buildReportInput } from './report-input.js';
 import {
+  checkLabelIssues,
+  type LearningCurve,
+  learningCurve,
+  learningCurveFindings,
+  noLiftFindings,
+} from './signal.js';
+import {
+  loadCheckedSpec,
   loadProjectData,
   openProjectStore,
   type ProjectData,
   type TrainEvents,
   type TrainReport,
+  takeTarget,
   trainAndRecord,
 } from './train-project.js';
 
-export interface RunOptions extends TrainEvents {
+export interface RunOptions extends TrainEvents, DataStageOptions {
   readonly store?: string;
   readonly seed?: number;
   /** Where to write the report (default `<project>/reports/<run id>.html`). */
   readonly reportPath?: string;
-  readonly onStage?: (stage: string) => void;
 }
 
 export interface RunResult {
@@ -49,6 +60,8 @@ export interface RunResult {
   readonly slices: readonly SliceReport[];
   readonly reportPath: string;
   readonly blessed: boolean;
+  /** Step 3: the snapshot trained on, the data findings, the learning curve. */
+  readonly dataChecks?: DataChecks;
 }
 
 function labelsOf(target: ProjectData['test']['target']): Labels {
@@ -71,12 +84,12 @@ function validationOf(project: ProjectData, model: FittedModel) {
  * if (!result.verdict.passed) process.exitCode = 4;
  */
 export async function runProject(target = '.', options: RunOptions = {}): Promise<RunResult> {
-  options.onStage?.('loading data');
-  const project = await loadProjectData(target, options.onLoadProgress);
-  const { loaded } = project;
+  const loaded = loadCheckedSpec(target);
   const stores = await openProjectStore(loaded, options.store);
   try {
+    const project = await loadProjectData(loaded, stores, options);
     const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });
+    const signal = await checkSignal(project, options);
     options.onStage?.('training');
     const {
       report: train,
@@ -84,7 +97,19 @@ export async function runProject(target = '.', options: RunOptions = {}): Promis
       parentId,
     } = await trainAndRecord(project, tracker, { ...options, kind: 'run' });
     try {
+      const dataChecks = dataChecksOf(
+        project,
+        [...signal.findings, ...noLiftFindings(train.rungs)],
+        signal.curve,
+      );
+      await tracker.logArtifact(
+        parentId,
+        'data-checks.json',
+        Buffer.from(JSON.stringify(dataChecks, null, 2)),
+        { mediaType: 'application/json' },
+      );
       const evaluated = await evaluateAndRecord({
+        dataChecks,
         project,
         stores,
         tracker,
@@ -117,6 +142,116 @@ export interface EvaluateInput {
   readonly chosen: string;
   readonly models: ReadonlyMap<string, FittedModel>;
   readonly options: RunOptions;
+  /** Step 3's snapshot, findings and learning curve, for the report. */
+  readonly dataChecks?: DataChecks;
+}
+
+/** What the run report and the `data-checks.json` artefact say about the data. */
+export interface DataChecks {
+  readonly snapshot: {
+    readonly id: string;
+    readonly rows: number;
+    readonly size: number;
+    readonly createdAt: string;
+    readonly sources: readonly {
+      name: string;
+      files: readonly { path: string; sha256: string }[];
+    }[];
+    readonly features: readonly { name: string; version: string }[];
+    readonly governance?: {
+      dropped: string[];
+      hashed: string[];
+      counts: { total: number; kept: number; withoutConsent: number; pastRetention: number };
+    };
+  };
+  readonly findings: readonly Finding[];
+  readonly learningCurve?: LearningCurve;
+}
+
+/** Label issues are looked for on at most this many training rows (a seeded sample). */
+const LABEL_CHECK_ROWS = 200_000;
+
+/**
+ * The signal checks that need models: a learning curve (what more data
+ * would buy) and likely mislabelled rows (confident learning on
+ * out-of-fold predictions), each switchable in `checks`.
+ */
+async function checkSignal(
+  project: ProjectData,
+  options: RunOptions,
+): Promise<{ findings: Finding[]; curve?: LearningCurve }> {
+  const spec = project.loaded.spec;
+  const seed = options.seed ?? spec.models?.seed ?? 42;
+  const findings: Finding[] = [];
+  let curve: LearningCurve | undefined;
+  if (spec.checks?.learning_curve !== false) {
+    options.onStage?.('learning curve');
+    curve = await learningCurve(project.train, project.validation, {
+      spec,
+      seed,
+      ...(project.data.prepared.classes ? { classes: project.data.prepared.classes } : {}),
+    });
+    findings.push(...learningCurveFindings(curve));
+  }
+  if (spec.checks?.label_issues !== false && spec.task !== 'regression') {
+    options.onStage?.('label issues');
+    const trainRows = rowsOf(project.data, 'train');
+    const sample = sampleRows(trainRows.length, LABEL_CHECK_ROWS, seed);
+    const part = sample
+      ? {
+          frame: takeRows(project.train.frame, sample),
+          target: takeTarget(project.train.target, sample),
+        }
+      : project.train;
+    const rows = sample ? Int32Array.from(sample, (i) => trainRows[i]!) : trainRows;
+    const checked = await checkLabelIssues(part, {
+      rows,
+      threshold: spec.checks?.label_issues_max ?? 0.05,
+      seed,
+    });
+    findings.push(...checked.findings);
+  }
+  return { findings, ...(curve ? { curve } : {}) };
+}
+
+/** `k` of `n` positions, ascending, chosen by a seeded shuffle; undefined when n ≤ k. */
+function sampleRows(n: number, k: number, seed: number): Int32Array | undefined {
+  if (n <= k) return undefined;
+  const index = Int32Array.from({ length: n }, (_, i) => i);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < k; i++) {
+    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+    const j = i + (state % (n - i));
+    const t = index[i]!;
+    index[i] = index[j]!;
+    index[j] = t;
+  }
+  return index.subarray(0, k).sort();
+}
+
+function dataChecksOf(
+  project: ProjectData,
+  extra: readonly Finding[],
+  curve: LearningCurve | undefined,
+): DataChecks {
+  const { snapshot, manifest } = project.stage;
+  const g = manifest.lineage.governance as DataChecks['snapshot']['governance'] | undefined;
+  return {
+    snapshot: {
+      id: snapshot.id,
+      rows: snapshot.rows,
+      size: snapshot.size,
+      createdAt: snapshot.createdAt,
+      sources: manifest.lineage.sources.map((s) => ({
+        name: s.name,
+        files: s.files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+      })),
+      features: manifest.lineage.features,
+      ...(g?.counts ? { governance: g } : {}),
+    },
+    findings: [...project.stage.findings, ...extra],
+    ...(curve ? { learningCurve: curve } : {}),
+  };
 }
 
 export type Evaluated = Omit<RunResult, 'train'>;
@@ -280,5 +415,6 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
     slices,
     reportPath,
     blessed: verdict.passed,
+    ...(input.dataChecks ? { dataChecks: input.dataChecks } : {}),
   };
 }

@@ -6,15 +6,7 @@
  */
 import path from 'node:path';
 import type { Column, DataDescription, Frame } from '../data/index.js';
-import {
-  DuckSession,
-  describeDataset,
-  type LoadedDataset,
-  loadDataset,
-  prepareDataset,
-  rowsOf,
-  takeRows,
-} from '../data/index.js';
+import { type LoadedDataset, rowsOf, takeRows } from '../data/index.js';
 import { FlywheelError, toFlywheelError } from '../errors.js';
 import {
   climbLadder,
@@ -26,6 +18,7 @@ import {
 } from '../models/index.js';
 import { type LoadedSpec, lintSpec, loadSpec, specError } from '../spec/index.js';
 import { openStore, RunTracker, resolveStoreLocation, type Stores } from '../store/index.js';
+import { type DataStage, type DataStageOptions, loadSnapshotData } from './project-data.js';
 
 export interface TrainEvents {
   onLoadProgress?: (rows: number, total: number) => void;
@@ -34,7 +27,7 @@ export interface TrainEvents {
   onRungDone?: (record: RungRecord) => void;
 }
 
-export interface TrainOptions extends TrainEvents {
+export interface TrainOptions extends TrainEvents, DataStageOptions {
   /** Only the baselines (prior, rules, linear). */
   readonly baselinesOnly?: boolean;
   /** Store location overriding the spec and FLYWHEEL_STORE. */
@@ -52,7 +45,8 @@ export interface TrainReport {
   readonly metric: string;
 }
 
-function takeTarget(target: Column, rows: Int32Array): Column {
+/** The target values at `rows`. */
+export function takeTarget(target: Column, rows: Int32Array): Column {
   if (target.type === 'categorical')
     return { ...target, codes: Int32Array.from(rows, (r) => target.codes[r]!) };
   return { type: target.type, values: Float64Array.from(rows, (r) => target.values[r]!) };
@@ -69,6 +63,8 @@ export interface ProjectData {
   readonly data: LoadedDataset;
   /** Rows, columns, missing rates and base rate per split (for the report). */
   readonly description: DataDescription;
+  /** The snapshot the data was read from, and the data checks' findings. */
+  readonly stage: DataStage;
   readonly train: { readonly frame: Frame; readonly target: Column };
   readonly validation: { readonly frame: Frame; readonly target: Column };
   readonly test: {
@@ -78,28 +74,29 @@ export interface ProjectData {
   };
 }
 
-/** Loads and lints a spec, then its data, split into parts. */
-export async function loadProjectData(
-  target: string,
-  onLoadProgress?: (rows: number, total: number) => void,
-): Promise<ProjectData> {
+/** Loads a spec and refuses one that is not falsifiable. */
+export function loadCheckedSpec(target: string): LoadedSpec {
   const loaded = loadSpec(target);
   const issues = lintSpec(loaded);
   if (issues.some((i) => i.severity === 'error')) throw specError(issues, 'SPEC_NOT_FALSIFIABLE');
-  const session = await DuckSession.open();
-  let data: LoadedDataset;
-  let description: DataDescription;
-  try {
-    const prepared = await prepareDataset(session, loaded);
-    description = await describeDataset(session, prepared);
-    data = await loadDataset(
-      session,
-      prepared,
-      onLoadProgress ? { onProgress: onLoadProgress } : {},
-    );
-  } finally {
-    session.close();
-  }
+  return loaded;
+}
+
+export interface ProjectDataOptions extends DataStageOptions {
+  readonly onLoadProgress?: (rows: number, total: number) => void;
+}
+
+/**
+ * Prepares and checks the project's data, freezes it as a snapshot (or opens
+ * `options.snapshot`), and loads the snapshot split into parts. Blocking data
+ * findings stop here with exit 3.
+ */
+export async function loadProjectData(
+  loaded: LoadedSpec,
+  stores: Stores,
+  options: ProjectDataOptions = {},
+): Promise<ProjectData> {
+  const { stage, data, description } = await loadSnapshotData(loaded, stores, options);
   for (const name of loaded.spec.evaluation?.slices ?? []) {
     const column = data.features.columns.get(name);
     if (column?.type !== 'categorical') {
@@ -117,6 +114,7 @@ export async function loadProjectData(
     loaded,
     data,
     description,
+    stage,
     train: part(data, 'train'),
     validation: part(data, 'validation'),
     test: {
@@ -166,6 +164,7 @@ export async function trainAndRecord(
   const parent = await tracker.startRun({
     kind: options.kind,
     specHash: loaded.hash,
+    snapshotId: project.stage.snapshot.id,
     seed,
     params: { rungs: rungs.map((r) => r.name), minGain: spec.models?.min_gain ?? 0.01 },
     tags: { project: spec.name, task: spec.task },
@@ -193,6 +192,7 @@ export async function trainAndRecord(
           options.kind,
           record,
           result.models.get(record.name),
+          project.stage.snapshot.id,
         ),
       );
     }
@@ -224,11 +224,13 @@ async function recordRung(
   kind: string,
   record: RungRecord,
   model: FittedModel | undefined,
+  snapshotId: string,
 ): Promise<RungRecord & { runId: string; artifact: string }> {
   const child = await tracker.startRun({
     kind: `${kind}.rung`,
     parentRunId: parentId,
     specHash,
+    snapshotId,
     seed,
     params: { rung: record.name, kind: record.kind, ...record.params },
     tags: { decision: record.decision },
@@ -268,9 +270,10 @@ export const MODEL_MEDIA_TYPE = 'application/vnd.flywheel.model+json';
  * console.log(report.chosen);
  */
 export async function trainProject(target = '.', options: TrainOptions = {}): Promise<TrainReport> {
-  const project = await loadProjectData(target, options.onLoadProgress);
-  const stores = await openProjectStore(project.loaded, options.store);
+  const loaded = loadCheckedSpec(target);
+  const stores = await openProjectStore(loaded, options.store);
   try {
+    const project = await loadProjectData(loaded, stores, options);
     const tracker = new RunTracker(stores.metadata, { artifacts: stores.artifacts });
     const { report, parentId } = await trainAndRecord(project, tracker, {
       ...options,

@@ -107,6 +107,35 @@ const target = z
   })
   .describe('What is predicted.');
 
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(s|m|h|d)$/, 'must be a duration such as 30m, 2h or 7d')
+  .describe('A duration: a number and a unit (s, m, h, d), e.g. 2h.');
+
+const pointInTimeFeature = z
+  .strictObject({
+    events: identifier.describe('The event table (a key of `events`) aggregated over.'),
+    key: columnName.describe("The dataset column matched to the event table's key, e.g. origin."),
+    aggregate: z
+      .enum(['count', 'sum', 'mean', 'min', 'max', 'last'])
+      .describe('How the events in the window are combined.'),
+    column: columnName.optional().describe('The event column aggregated (not needed for `count`).'),
+    window: duration.describe('How far back events count, e.g. 2h.'),
+    inclusive: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Also count events at exactly the prediction time. This leaks when the row itself is an event; the leakage check reports it.',
+      ),
+  })
+  .refine((f) => f.aggregate === 'count' || f.column !== undefined, {
+    message: 'needs `column` unless the aggregate is count',
+    path: ['column'],
+  })
+  .describe(
+    "A windowed aggregate over an event table, joined as of each row's event time: only events strictly before it count.",
+  );
+
 const features = z
   .strictObject({
     include: z
@@ -118,8 +147,33 @@ const features = z
       .record(identifier, expression)
       .optional()
       .describe('New features as expressions over columns, e.g. `hour: hour(date)`.'),
+    point_in_time: z
+      .record(identifier, pointInTimeFeature)
+      .optional()
+      .describe(
+        'Point-in-time features: windowed aggregates over event tables, computed as of each row.',
+      ),
   })
   .describe('Which inputs the model sees.');
+
+const eventTable = z
+  .strictObject({
+    source: identifier.optional().describe('A data source holding the events.'),
+    query: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('DuckDB SQL over the sources producing the events (instead of `source`).'),
+    key: columnName.describe('The entity key column of the events, e.g. origin.'),
+    time: columnName.describe(
+      'When each event became known (not when it was scheduled): only events known before a prediction can feed it.',
+    ),
+    id: columnName.optional().describe('A unique event id (for idempotent ingestion online).'),
+  })
+  .refine((e) => (e.source === undefined) !== (e.query === undefined), {
+    message: 'needs exactly one of `source` or `query`',
+  })
+  .describe('A table of timestamped events keyed by entity, behind point-in-time features.');
 
 const splitPart = z.strictObject({
   from: isoDate.optional().describe('Inclusive start (event time >= from).'),
@@ -320,12 +374,152 @@ const monitor = z
   })
   .describe('Step 7: monitoring (reserved; validated when present).');
 
+const piiPolicy = z
+  .strictObject({
+    policy: z
+      .enum(['drop', 'hash', 'allow'])
+      .describe(
+        '`drop` removes the column, `hash` replaces each value by a salted SHA-256, `allow` keeps it as it is (needs a reason).',
+      ),
+    reason: z.string().min(1).optional().describe('Why the column may be kept or how it is used.'),
+  })
+  .refine((p) => p.policy !== 'allow' || p.reason !== undefined, {
+    message: '`allow` needs a reason',
+    path: ['reason'],
+  });
+
 const governance = z
   .strictObject({
-    pii: z.array(columnName).optional().describe('Columns that hold personal data.'),
-    retention_days: z.number().int().positive().optional(),
+    pii: z
+      .record(columnName, piiPolicy)
+      .optional()
+      .describe(
+        'Policy per column holding personal data. Training refuses a column the PII scan flags that has no policy here.',
+      ),
+    salt: z
+      .string()
+      .min(16)
+      .optional()
+      .describe(
+        'Secret salt for `hash` (at least 16 characters); take it from an environment variable, never write it in the spec.',
+      ),
+    consent: columnName
+      .optional()
+      .describe('A true/false column: only rows where it is true enter a snapshot.'),
+    retention_days: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'Rows older than this (by event time) never enter a snapshot; `flywheel governance purge` deletes them from stored logs.',
+      ),
+    roles: z
+      .strictObject({
+        read_pii: z.array(z.string().min(1)).default([]),
+        register: z.array(z.string().min(1)).default([]),
+        deploy: z.array(z.string().min(1)).default([]),
+      })
+      .optional()
+      .describe(
+        'Who may read raw PII columns, register models and deploy them (enforced by the server).',
+      ),
+    scan_rows: z
+      .number()
+      .int()
+      .positive()
+      .default(10000)
+      .describe('Rows sampled per column by the PII scan.'),
   })
-  .describe('Step 3 governance (reserved; validated when present).');
+  .describe('Step 3 governance: personal data, consent, retention and roles.');
+
+const checks = z
+  .strictObject({
+    missing_max: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('Warn when a column is missing in more than this share of rows.'),
+    imbalance_min: z
+      .number()
+      .gt(0)
+      .lt(0.5)
+      .default(0.01)
+      .describe('Warn when the rarest class is below this share of labelled rows.'),
+    ranges: z
+      .record(
+        columnName,
+        z
+          .strictObject({
+            min: z.number().finite().optional(),
+            max: z.number().finite().optional(),
+          })
+          .refine((b) => b.min !== undefined || b.max !== undefined, 'must set min or max'),
+      )
+      .optional()
+      .describe('Declared value ranges; values outside them block.'),
+    domains: z
+      .record(columnName, z.array(z.string()).min(1))
+      .optional()
+      .describe('Declared allowed values of categorical columns; others block.'),
+    drift: z
+      .strictObject({
+        psi: z.number().positive().default(0.2),
+        jensen_shannon: z.number().positive().max(1).default(0.1),
+        wasserstein: z
+          .number()
+          .positive()
+          .default(0.1)
+          .describe('In units of the reference standard deviation.'),
+        p_value: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(0.05)
+          .describe('KS / chi-square significance, used below `small_sample` rows.'),
+        small_sample: z.number().int().positive().default(1000),
+      })
+      .default({
+        psi: 0.2,
+        jensen_shannon: 0.1,
+        wasserstein: 0.1,
+        p_value: 0.05,
+        small_sample: 1000,
+      })
+      .describe('Thresholds for distribution shift between splits (and in monitoring).'),
+    label_issues_max: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe('Warn when more than this share of training rows look mislabelled.'),
+    learning_curve: z
+      .boolean()
+      .default(true)
+      .describe(
+        '`flywheel run` fits a cheap model on 10–100% of the training rows to show what more data would buy.',
+      ),
+    label_issues: z
+      .boolean()
+      .default(true)
+      .describe(
+        '`flywheel run` looks for likely mislabelled training rows with out-of-fold predictions (confident learning).',
+      ),
+    single_feature_auc_max: z
+      .number()
+      .gt(0.5)
+      .max(1)
+      .default(0.95)
+      .describe('A feature that alone reaches this AUC is treated as leakage.'),
+    acknowledge: z
+      .record(z.string().min(1), z.string().min(1))
+      .optional()
+      .describe(
+        'Blocking findings accepted with a reason, keyed `check` or `check:column`, e.g. `leakage.id_like:customer_id: "hashed, not an id"`.',
+      ),
+  })
+  .describe('Step 3 data checks: quality, leakage and signal, run before training.');
 
 const feedback = z
   .strictObject({
@@ -346,6 +540,10 @@ export const SpecSchema = z
       .optional()
       .describe('Column holding when the event happened (used for time splits).'),
     features: features.optional(),
+    events: z
+      .record(identifier, eventTable)
+      .optional()
+      .describe('Event tables behind point-in-time features.'),
     data,
     split,
     business,
@@ -361,6 +559,7 @@ export const SpecSchema = z
     evaluation: evaluation.optional(),
     deploy: deploy.optional(),
     monitor: monitor.optional(),
+    checks: checks.optional(),
     governance: governance.optional(),
     feedback: feedback.optional(),
   })

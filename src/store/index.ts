@@ -42,6 +42,8 @@ export {
   type RunFilter,
   type RunPatch,
   type RunStatus,
+  type SnapshotFilter,
+  type SnapshotRecord,
   type TerminalRunStatus,
 } from './records.js';
 export { redactUrl } from './redact-url.js';

@@ -4,6 +4,7 @@
  * is opened with; everything engine-specific stays in dialect/.
  */
 import type { Kysely } from 'kysely';
+import { FlywheelError } from '../errors.js';
 import { appendAudit, listAudit } from './audit-log.js';
 import { BatchInserter } from './batch-insert.js';
 import { translateDbError } from './db-errors.js';
@@ -24,9 +25,12 @@ import type {
   RunFilter,
   RunPatch,
   RunStatus,
+  SnapshotFilter,
+  SnapshotRecord,
 } from './records.js';
 import * as runs from './run-records.js';
 import type { StoreSchema } from './schema.js';
+import { findSnapshots, insertSnapshot, listSnapshots } from './snapshot-records.js';
 import type { StoreContext } from './store-context.js';
 
 export interface OpenMetadataOptions {
@@ -189,6 +193,43 @@ export class MetadataStore {
 
   countPredictions(filter: PredictionFilter = {}): Promise<number> {
     return this.#read('count predictions', (ctx) => countPredictions(ctx, filter));
+  }
+
+  /**
+   * Records a dataset snapshot; a snapshot with the same id (the same data)
+   * is kept as it is and returned with `created: false`.
+   */
+  insertSnapshot(snapshot: SnapshotRecord): Promise<{ record: SnapshotRecord; created: boolean }> {
+    return this.#write('record snapshot', (ctx) => insertSnapshot(ctx, snapshot));
+  }
+
+  /**
+   * The snapshot whose id is or starts with `idOrPrefix` (at least 4 hex
+   * characters): NOT_FOUND when none, USAGE when the prefix is ambiguous.
+   */
+  async getSnapshot(idOrPrefix: string): Promise<SnapshotRecord> {
+    if (!/^[0-9a-f]{4,64}$/.test(idOrPrefix)) {
+      throw new FlywheelError(
+        'USAGE',
+        'a snapshot id is 4 to 64 lowercase hexadecimal characters (a prefix of its sha256)',
+      );
+    }
+    const found = await this.#read('find snapshot', (ctx) => findSnapshots(ctx, idOrPrefix));
+    if (found.length === 0)
+      throw new FlywheelError('NOT_FOUND', `no snapshot ${idOrPrefix} in ${this.description}`, {
+        hint: 'list them with `flywheel data snapshots`',
+      });
+    if (found.length > 1)
+      throw new FlywheelError(
+        'USAGE',
+        `snapshot id ${idOrPrefix} is ambiguous; give more characters`,
+      );
+    return found[0]!;
+  }
+
+  /** Snapshots, newest first (default limit 100). */
+  listSnapshots(filter: SnapshotFilter = {}): Promise<SnapshotRecord[]> {
+    return this.#read('list snapshots', (ctx) => listSnapshots(ctx, filter));
   }
 
   /** Names of the applied schema migrations, oldest first. */

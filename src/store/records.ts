@@ -132,3 +132,26 @@ export interface PredictionFilter {
   until?: string | Date;
   limit?: number;
 }
+
+/** A dataset snapshot as recorded; its id is the sha256 of its Parquet file. */
+export interface SnapshotRecord {
+  id: string;
+  project: string;
+  createdAt: string;
+  rows: number;
+  /** Size of the Parquet file in bytes. */
+  size: number;
+  /** The manifest (schema, profile, lineage) in the artifact store. */
+  manifestSha256: string;
+  specHash: string;
+  /** What the rows came from: `sources` (the spec's data) or `feedback` (joined labels). */
+  origin: string;
+  /** The snapshot this one was derived from, if any. */
+  parentId: string | null;
+}
+
+/** Which snapshots `listSnapshots` returns (newest first). */
+export interface SnapshotFilter {
+  project?: string;
+  limit?: number;
+}

@@ -67,6 +67,18 @@ export interface PredictionLogTable {
   latency_ms: number | null;
 }
 
+export interface SnapshotsTable {
+  id: string;
+  project: string;
+  created_at: TimestampColumn;
+  rows: number;
+  size: number;
+  manifest_sha256: string;
+  spec_hash: string;
+  origin: string;
+  parent_id: string | null;
+}
+
 /** Every table of the metadata store, keyed by table name. */
 export interface StoreSchema {
   runs: RunsTable;
@@ -74,4 +86,5 @@ export interface StoreSchema {
   run_artifacts: RunArtifactsTable;
   audit_log: AuditLogTable;
   prediction_log: PredictionLogTable;
+  snapshots: SnapshotsTable;
 }

@@ -17,17 +17,25 @@ export function evaluateCommand(io: Io): Command {
       'a rung run (that model) or a train/run run (its chosen model); default: the latest',
     )
     .option('--report <file>', 'where to write the HTML report (default: reports/<run id>.html)')
+    .option('--snapshot <id>', 'use a recorded data snapshot (id or prefix) instead of the sources')
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON (the verdict and where the report is)')
     .action(
       async (
         target: string,
-        opts: { model?: string; report?: string; store?: string; json?: boolean },
+        opts: {
+          model?: string;
+          report?: string;
+          store?: string;
+          snapshot?: string;
+          json?: boolean;
+        },
       ) => {
         const hooks = trainingHooks(io, !opts.json);
         const result = await evaluateProject(target, {
           ...(opts.model === undefined ? {} : { model: opts.model }),
           ...(opts.store === undefined ? {} : { store: opts.store }),
+          ...(opts.snapshot === undefined ? {} : { snapshot: opts.snapshot }),
           ...(opts.report === undefined ? {} : { reportPath: opts.report }),
           ...hooks,
         });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { type RunResult, runProject } from '../../pipeline/index.js';
+import { renderFindings } from '../findings.js';
 import { ExitWith, fmt, formatTable, type Io, printJson } from '../output.js';
 import { parseSeed, trainingHooks } from '../training-hooks.js';
 import { renderTrain } from './train.js';
@@ -15,17 +16,19 @@ export function runCommand(io: Io): Command {
     .argument('[path]', 'spec file or project folder', '.')
     .option('--seed <n>', 'random seed (default: models.seed or 42)', parseSeed)
     .option('--report <file>', 'where to write the HTML report (default: reports/<run id>.html)')
+    .option('--snapshot <id>', 'use a recorded data snapshot (id or prefix) instead of the sources')
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON (the verdict and where the report is)')
     .action(
       async (
         target: string,
-        opts: { seed?: number; report?: string; store?: string; json?: boolean },
+        opts: { seed?: number; report?: string; store?: string; snapshot?: string; json?: boolean },
       ) => {
         const hooks = trainingHooks(io, !opts.json);
         const result = await runProject(target, {
           ...(opts.seed === undefined ? {} : { seed: opts.seed }),
           ...(opts.store === undefined ? {} : { store: opts.store }),
+          ...(opts.snapshot === undefined ? {} : { snapshot: opts.snapshot }),
           ...(opts.report === undefined ? {} : { reportPath: opts.report }),
           ...hooks,
         });
@@ -40,6 +43,9 @@ export function runCommand(io: Io): Command {
 export function runSummary(r: RunResult) {
   return {
     runId: r.runId,
+    snapshot: r.dataChecks?.snapshot.id,
+    findings: r.dataChecks?.findings,
+    learningCurve: r.dataChecks?.learningCurve,
     chosen: r.train.chosen,
     blessed: r.blessed,
     verdict: r.verdict,
@@ -66,7 +72,21 @@ export function runSummary(r: RunResult) {
 }
 
 export function renderRun(r: RunResult, options: { ladder?: boolean } = {}): string {
-  const lines = options.ladder === false ? [] : [renderTrain(r.train), ''];
+  const lines: string[] = [];
+  if (r.dataChecks) {
+    const d = r.dataChecks;
+    lines.push(
+      `Data: snapshot ${d.snapshot.id.slice(0, 12)} (${d.snapshot.rows.toLocaleString('en-US')} rows)`,
+      ...renderFindings(d.findings),
+    );
+    const c = d.learningCurve;
+    if (c?.predictedAtDouble !== undefined && c.fitted !== undefined)
+      lines.push(
+        `  learning curve (${c.rung}, ${c.metric}): ${fmt(c.points[0]?.value)} at ${c.points[0]?.rows.toLocaleString('en-US')} rows → ${fmt(c.points.at(-1)?.value)} at ${c.trainRows.toLocaleString('en-US')}; twice the rows would give about ${fmt(c.predictedAtDouble)}${c.plateau ? ' (a plateau: more of the same data will not help)' : ''}`,
+      );
+    lines.push('');
+  }
+  if (options.ladder !== false) lines.push(renderTrain(r.train), '');
   const metrics = r.evaluation.metrics.map((m) => [
     m.label,
     fmt(m.value),

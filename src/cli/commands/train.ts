@@ -13,20 +13,27 @@ function trainingCommand(io: Io, name: 'baseline' | 'train'): Command {
     .description(description)
     .argument('[path]', 'spec file or project folder', '.')
     .option('--seed <n>', 'random seed (default: models.seed or 42)', parseSeed)
+    .option('--snapshot <id>', 'use a recorded data snapshot (id or prefix) instead of the sources')
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON')
-    .action(async (target: string, opts: { seed?: number; store?: string; json?: boolean }) => {
-      const hooks = trainingHooks(io, !opts.json);
-      const report = await trainProject(target, {
-        baselinesOnly: name === 'baseline',
-        ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-        ...(opts.store === undefined ? {} : { store: opts.store }),
-        ...hooks,
-      });
-      hooks.stop();
-      if (opts.json) printJson(io, report);
-      else io.out(renderTrain(report));
-    });
+    .action(
+      async (
+        target: string,
+        opts: { seed?: number; store?: string; snapshot?: string; json?: boolean },
+      ) => {
+        const hooks = trainingHooks(io, !opts.json);
+        const report = await trainProject(target, {
+          baselinesOnly: name === 'baseline',
+          ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+          ...(opts.store === undefined ? {} : { store: opts.store }),
+          ...(opts.snapshot === undefined ? {} : { snapshot: opts.snapshot }),
+          ...hooks,
+        });
+        hooks.stop();
+        if (opts.json) printJson(io, report);
+        else io.out(renderTrain(report));
+      },
+    );
 }
 
 export function renderTrain(report: TrainReport): string {

@@ -29,6 +29,11 @@ export interface ArtifactStore {
    */
   get(sha256: string, expected?: { size?: number }): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
+  /**
+   * A local file holding the verified artifact, for readers that need a path
+   * (DuckDB reading a Parquet snapshot). NOT_FOUND / ARTIFACT_CORRUPT as `get`.
+   */
+  localPath(sha256: string): Promise<string>;
   /** Size of a stored artifact, or `undefined` when absent (content not verified). */
   stat(sha256: string): Promise<ArtifactRef | undefined>;
 }

@@ -5,6 +5,7 @@
  * symlink planted inside the store cannot lead out of it.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { FlywheelError } from '../../errors.js';
@@ -91,6 +92,30 @@ export class LocalArtifactStore implements ArtifactStore {
       );
     }
     return bytes;
+  }
+
+  async localPath(sha256: string): Promise<string> {
+    const path = await this.#resolveInside(this.pathFor(sha256));
+    if (path === undefined) throw notFound(sha256);
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    } catch (err) {
+      if (isMissing(err)) throw notFound(sha256);
+      throw err;
+    }
+    const actual = hash.digest('hex');
+    if (actual !== sha256) {
+      throw new FlywheelError(
+        'ARTIFACT_CORRUPT',
+        `artifact sha256:${sha256} is corrupt: its bytes hash to ${actual}`,
+        {
+          details: { sha256, actualSha256: actual },
+          hint: 'restore it from a backup or re-run the step that produced it',
+        },
+      );
+    }
+    return path;
   }
 
   async has(sha256: string): Promise<boolean> {

@@ -10,9 +10,14 @@ import { translateDbError } from '../db-errors.js';
 import type { StoreDialect } from '../dialect/store-dialect.js';
 import { coreTables } from './001-core-tables.js';
 import { auditAndPredictionLog } from './002-audit-and-prediction-log.js';
+import { snapshotsTable } from './003-snapshots.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
-export const MIGRATION_NAMES = ['001-core-tables', '002-audit-and-prediction-log'] as const;
+export const MIGRATION_NAMES = [
+  '001-core-tables',
+  '002-audit-and-prediction-log',
+  '003-snapshots',
+] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
 /** Where applied migrations are recorded. */
@@ -22,6 +27,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
   return {
     '001-core-tables': coreTables(dialect.capabilities),
     '002-audit-and-prediction-log': auditAndPredictionLog(dialect),
+    '003-snapshots': snapshotsTable(dialect.capabilities),
   };
 }
 
