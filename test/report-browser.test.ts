@@ -1,7 +1,8 @@
 /**
  * The report in a real browser (Debian's Chromium through playwright-core):
- * it renders without console errors or CSP violations, every chart draws,
- * and a screenshot is kept in test-artifacts/ for a person to look at.
+ * it renders without console errors or CSP violations, every chart draws
+ * (the learning curve of the data section on a log scale of rows), and a
+ * screenshot is kept in test-artifacts/ for a person to look at.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +40,7 @@ describe.skipIf(!available)(
       writeFileSync(file, renderReport(sampleReportInput()));
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
+        const page = await browser.newPage({ viewport: { width: 1280, height: 3200 } });
         const problems: string[] = [];
         page.on('console', (m) => {
           if (m.type() === 'error' || m.type() === 'warning')
@@ -58,6 +59,7 @@ describe.skipIf(!available)(
           'chart-reliability',
           'chart-cost',
           'chart-slices',
+          'chart-learning-curve',
         ]) {
           // Runs in the page: Chart.js registers every chart it draws on its canvas.
           const drawn = await page.evaluate((chartId) => {
@@ -70,6 +72,32 @@ describe.skipIf(!available)(
           }, id);
           expect(drawn, `chart ${id} drawn`).toBe(true);
         }
+        // The learning curve: log-scaled rows, the five measured points, the fit reaching 2× rows.
+        const curve = await page.evaluate(() => {
+          const g = globalThis as unknown as {
+            document: { getElementById(id: string): { width: number; height: number } | null };
+            Chart: {
+              getChart(canvas: unknown): {
+                scales: Record<string, { type: string; max: number }>;
+                data: { datasets: { label: string; data: unknown[] }[] };
+              };
+            };
+          };
+          const canvas = g.document.getElementById('chart-learning-curve')!;
+          const chart = g.Chart.getChart(canvas);
+          return {
+            size: [canvas.width, canvas.height],
+            xType: chart.scales['x']!.type,
+            xMax: chart.scales['x']!.max,
+            points: chart.data.datasets.map((d) => [d.label, d.data.length]),
+          };
+        });
+        expect(curve.size[0]).toBeGreaterThan(100);
+        expect(curve.size[1]).toBeGreaterThan(100);
+        expect(curve.xType).toBe('logarithmic');
+        expect(curve.xMax).toBeGreaterThanOrEqual(2 * 966_409 * 0.999);
+        expect(curve.points[0]).toEqual(['measured (validation)', 5]);
+        expect(curve.points.map((p) => p[0])).toContain('fitted power law');
         expect(problems).toEqual([]);
         mkdirSync('test-artifacts', { recursive: true });
         await page.screenshot({ path: 'test-artifacts/report.png', fullPage: true });

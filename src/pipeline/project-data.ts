@@ -27,7 +27,7 @@ import { FlywheelError } from '../errors.js';
 import { auditPointInTime } from '../features/index.js';
 import { acknowledge, blocking, type Finding } from '../findings.js';
 import { piiFindings, recordGovernance, scanPii } from '../governance/index.js';
-import type { LoadedSpec } from '../spec/index.js';
+import { type LoadedSpec, parseExpression, referencedColumns, type Spec } from '../spec/index.js';
 import type { SnapshotRecord, Stores } from '../store/index.js';
 
 export interface DataStageOptions {
@@ -107,6 +107,7 @@ export async function snapshotData(
   stage('checking quality and leakage');
   const checkInput = {
     view: 'fw_dataset',
+    targetName: spec.target.column,
     features: prepared.features.map((f) => ({ name: f.name, type: f.type })),
     targetKind: prepared.targetKind,
     splitMethod: spec.split.method,
@@ -118,7 +119,7 @@ export async function snapshotData(
   const findings = acknowledge(
     [
       ...pii,
-      ...(await runQualityChecks(session, checkInput)),
+      ...explainTimeDrift(spec, await runQualityChecks(session, checkInput)),
       ...(await runLeakageChecks(session, checkInput)),
       ...(prepared.pointInTimeArgs
         ? await auditPointInTime(session, prepared.pointInTimeArgs)
@@ -180,6 +181,32 @@ export async function snapshotData(
     created: recorded.created,
     findings,
   };
+}
+
+/**
+ * A feature computed from the event time alone (month, hour…) shifts between
+ * the periods of a time split by construction; its split drift is a note,
+ * not a warning.
+ */
+function explainTimeDrift(spec: Spec, findings: readonly Finding[]): Finding[] {
+  if (spec.split.method !== 'time' || spec.event_time === undefined) return [...findings];
+  const fromTime = new Set(
+    Object.entries(spec.features?.derive ?? {})
+      .filter(([, text]) => {
+        const used = referencedColumns(parseExpression(text));
+        return used.length > 0 && used.every((c) => c === spec.event_time);
+      })
+      .map(([name]) => name),
+  );
+  return findings.map((f) =>
+    f.check === 'quality.split_drift' && f.column !== undefined && fromTime.has(f.column)
+      ? {
+          ...f,
+          severity: 'info',
+          message: `${f.message}; expected: "${f.column}" is computed from the event time alone, and a time split puts different periods in each split`,
+        }
+      : f,
+  );
 }
 
 function profileColumns(prepared: PreparedDataset) {

@@ -1,11 +1,12 @@
 /**
- * Turns a run's results (framing, data description, ladder, evaluation,
- * slices, verdict) into the plain ReportInput the HTML report renders.
+ * Turns a run's results (framing, data description, data checks, ladder,
+ * evaluation, slices, verdict) into the plain ReportInput the HTML report
+ * renders.
  */
 import type { DataDescription } from '../data/index.js';
 import type { GateVerdict, ModelEvaluation, SliceReport } from '../evaluate/index.js';
 import type { RungRecord } from '../models/index.js';
-import type { IntervalValue, ReportInput } from '../report/index.js';
+import type { IntervalValue, ReportDataChecks, ReportInput } from '../report/index.js';
 import type { Spec } from '../spec/index.js';
 
 export interface ReportSources {
@@ -19,6 +20,8 @@ export interface ReportSources {
   readonly slices: readonly SliceReport[];
   readonly verdict: GateVerdict;
   readonly breakEven: number | undefined;
+  /** Step 3: the snapshot's lineage, the data checks' findings and the learning curve. */
+  readonly dataChecks?: ReportDataChecks;
 }
 
 const finite = (x: number | null | undefined): number =>
@@ -49,6 +52,69 @@ function acceptanceLines(spec: Spec): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * The declared fields only: a snapshot without its manifest's profile and
+ * schema, findings without their evidence (label-issue examples can be
+ * large), a learning curve without its timings.
+ */
+function dataChecksOf(d: ReportDataChecks): ReportDataChecks {
+  const { snapshot, learningCurve: curve } = d;
+  const g = snapshot.governance;
+  return {
+    snapshot: {
+      id: snapshot.id,
+      rows: snapshot.rows,
+      size: snapshot.size,
+      createdAt: snapshot.createdAt,
+      sources: snapshot.sources.map((x) => ({
+        name: x.name,
+        files: x.files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+      })),
+      features: snapshot.features.map((f) => ({ name: f.name, version: f.version })),
+      ...(g
+        ? {
+            governance: {
+              dropped: [...g.dropped],
+              hashed: [...g.hashed],
+              counts: {
+                total: g.counts.total,
+                kept: g.counts.kept,
+                withoutConsent: g.counts.withoutConsent,
+                pastRetention: g.counts.pastRetention,
+              },
+            },
+          }
+        : {}),
+    },
+    findings: d.findings.map((f) => ({
+      check: f.check,
+      ...(f.column === undefined ? {} : { column: f.column }),
+      severity: f.severity,
+      message: f.message,
+      ...(f.acknowledged === undefined ? {} : { acknowledged: f.acknowledged }),
+    })),
+    ...(curve
+      ? {
+          learningCurve: {
+            metric: curve.metric,
+            better: curve.better,
+            rung: curve.rung,
+            points: curve.points.map((p) => ({ rows: p.rows, value: p.value })),
+            ...(curve.fit ? { fit: curve.fit } : {}),
+            ...(curve.fitted === undefined ? {} : { fitted: curve.fitted }),
+            ...(curve.predictedAtDouble === undefined
+              ? {}
+              : { predictedAtDouble: curve.predictedAtDouble }),
+            ...(curve.gainAtDouble === undefined ? {} : { gainAtDouble: curve.gainAtDouble }),
+            plateau: curve.plateau,
+            validationSampled: curve.validationSampled,
+            validationRows: curve.validationRows,
+          },
+        }
+      : {}),
+  };
 }
 
 /** The ReportInput for one run. */
@@ -104,6 +170,7 @@ export function buildReportInput(s: ReportSources): ReportInput {
         missingRate: c.missingRate,
       })),
     },
+    ...(s.dataChecks ? { dataChecks: dataChecksOf(s.dataChecks) } : {}),
     ladder: s.ladder.map((r) => ({
       name: r.name,
       kind: r.kind,

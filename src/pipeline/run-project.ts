@@ -363,6 +363,7 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
       slices,
       verdict,
       breakEven: spec.business.costs ? breakEvenThreshold(spec.business.costs) : undefined,
+      ...(input.dataChecks ? { dataChecks: input.dataChecks } : {}),
     }),
   );
   mkdirSync(path.dirname(reportPath), { recursive: true });

@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { IntervalValue, ReportInput } from './report-input.js';
+import { renderDataChecks } from './data-checks-section.js';
+import { chart, escapeHtml, interval, num, section, table } from './html-parts.js';
+import { learningCurveSeries } from './learning-curve-series.js';
+import type { ReportInput } from './report-input.js';
 import { REPORT_SCRIPT } from './report-script.js';
 import { REPORT_STYLE } from './report-style.js';
 
@@ -23,45 +26,7 @@ function chartJs(): string {
   return chartSource;
 }
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: unknown): string {
-  return String(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
-
-function num(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(digits);
-}
-
-function interval(v: IntervalValue | undefined): string {
-  if (!v) return '–';
-  const ci =
-    v.lo !== undefined && v.hi !== undefined
-      ? ` <span class="ci">[${num(v.lo)}, ${num(v.hi)}]</span>`
-      : '';
-  return `${num(v.estimate)}${ci}`;
-}
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
-  const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<table class="${cls}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
-function section(id: string, title: string, body: string): string {
-  return `<section id="${id}"><h2>${escapeHtml(title)}</h2>${body}</section>`;
-}
-
-function chart(id: string, caption: string): string {
-  return `<figure class="chart"><canvas id="${id}" role="img" aria-label="${escapeHtml(caption)}"></canvas><figcaption>${escapeHtml(caption)}</figcaption></figure>`;
-}
 
 /**
  * Renders the report.
@@ -96,6 +61,7 @@ export function renderReport(input: ReportInput): string {
       ]),
     )}`,
   );
+  const dataChecks = input.dataChecks ? renderDataChecks(input.dataChecks) : '';
   const ladder = section(
     'ladder',
     'Baselines and models (validation)',
@@ -187,6 +153,9 @@ export function renderReport(input: ReportInput): string {
   const json = JSON.stringify({
     curves: input.curves,
     slices: input.slices ?? null,
+    learningCurve: input.dataChecks?.learningCurve
+      ? learningCurveSeries(input.dataChecks.learningCurve)
+      : null,
     currency: f.currency,
   }).replace(/</g, '\\u003c');
   const chartCode = chartJs();
@@ -216,6 +185,7 @@ export function renderReport(input: ReportInput): string {
 ${gate}
 ${framing}
 ${data}
+${dataChecks}
 ${ladder}
 ${test}
 ${charts}

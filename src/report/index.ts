@@ -1,3 +1,12 @@
 /** HTML reports: one self-contained file per run. */
-export { escapeHtml, renderReport } from './html-report.js';
-export type { IntervalValue, ReportInput } from './report-input.js';
+export { escapeHtml } from './html-parts.js';
+export { renderReport } from './html-report.js';
+export type {
+  IntervalValue,
+  ReportDataChecks,
+  ReportFinding,
+  ReportInput,
+  ReportLearningCurve,
+  ReportSeverity,
+  ReportSnapshot,
+} from './report-input.js';

@@ -48,6 +48,23 @@ export const REPORT_SCRIPT = `
           backgroundColor: rows.map(function (r) { return r.flagged ? '#a3312b' : '#2b6cb0'; }) }] },
       options: { plugins: { legend: { display: false } } } });
   }
+  var lc = data.learningCurve;
+  if (lc && el('chart-learning-curve')) {
+    var curve = [{ label: 'measured (validation)', data: lc.measured, borderColor: '#2b6cb0', backgroundColor: '#2b6cb0',
+      pointRadius: 5, showLine: false }];
+    if (lc.fitted.length > 0) {
+      curve.push({ label: 'fitted power law', data: lc.fitted, borderColor: '#dd6b20', backgroundColor: '#dd6b20',
+        pointRadius: 0, pointStyle: 'line', borderWidth: 2, showLine: true, fill: false });
+    }
+    if (lc.doubled) {
+      curve.push({ label: 'predicted at 2\u00d7 rows', data: [lc.doubled], borderColor: '#dd6b20', backgroundColor: '#fff',
+        pointRadius: 6, pointStyle: 'rectRot', borderWidth: 2, showLine: false });
+    }
+    new Chart(el('chart-learning-curve'), { type: 'scatter', data: { datasets: curve },
+      options: { plugins: { legend: { labels: { usePointStyle: true } } },
+        scales: { x: { type: 'logarithmic', title: { display: true, text: 'training rows (log scale)' } },
+        y: { title: { display: true, text: lc.metric + ' (validation)' } } } } });
+  }
   document.body.setAttribute('data-charts-ready', 'true');
 })();
 `;

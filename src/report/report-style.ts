@@ -13,5 +13,13 @@ th{background:#f0f2f6;font-weight:600}.ci{color:#6b7385;font-size:12px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:16px}
 figure.chart{margin:0;height:340px;display:flex;flex-direction:column}
 figure.chart canvas{flex:1;min-height:0}
+h3{font-size:15px;margin:14px 0 6px}.note{color:#4b5263;font-size:13px}
+ul.lineage{margin:4px 0 10px;padding-left:20px}ul.lineage code,table.findings code{font-size:12px}
+.badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;border:1px solid}
+.sev-block{background:#a3312b;border-color:#a3312b;color:#fff}
+.sev-warn{background:#fdf1d6;border-color:#b7791f;color:#6b4200}
+.sev-info{background:#e8f0fb;border-color:#2b6cb0;color:#1e4e8c}
+.ack{color:#4b5263;font-size:12px;margin-top:2px}
+details{margin:6px 0}summary{cursor:pointer;color:#2b5797}
 figcaption{color:#4b5263;font-size:12px;text-align:center;margin-top:4px}
 `;
