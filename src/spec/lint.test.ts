@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { VALID_SPEC } from '../../test/fixtures/spec-text.js';
 import { breakEvenThreshold, trivialPolicyCosts } from './decision.js';
 import { lintSpec } from './lint.js';
@@ -117,5 +118,56 @@ describe('decision arithmetic', () => {
     expect(c.baseRate).toBe(0.2);
     expect(c.alwaysNegative.total).toBe(1600);
     expect(c.alwaysPositive.perDecision).toBe(20);
+  });
+});
+
+describe('lint: step 3 data work', () => {
+  const validObject = () => parse(VALID_SPEC) as Record<string, unknown>;
+  const pit = {
+    features: {
+      point_in_time: {
+        recent: { events: 'departure', key: 'city', aggregate: 'count', window: '2h' },
+      },
+    },
+    events: { departures: { source: 'customers', key: 'city', time: 'signup' } },
+  };
+
+  it('refuses a point-in-time feature over an event table that does not exist', () => {
+    const issues = lintSpec(parseSpec(stringify({ ...validObject(), ...pit }), 'f.yaml', {}));
+    const issue = issues.find((i) => i.field === 'features.point_in_time.recent.events');
+    expect(issue?.severity).toBe('error');
+    expect(issue?.message).toContain('did you mean "departures"');
+  });
+
+  it('refuses hash without a salt, and retention without an event time', () => {
+    const spec = validObject();
+    delete (spec as Record<string, unknown>)['event_time'];
+    const issues = lintSpec(
+      parseSpec(
+        stringify({
+          ...spec,
+          split: { method: 'random' },
+          governance: { pii: { city: { policy: 'hash' } }, retention_days: 30 },
+          features: { exclude: ['customer_id'] },
+        }),
+        'f.yaml',
+        {},
+      ),
+    );
+    expect(issues.find((i) => i.field === 'governance.pii.city.policy')?.severity).toBe('error');
+    expect(issues.find((i) => i.field === 'governance.retention_days')?.severity).toBe('error');
+  });
+
+  it('warns about an acknowledgement that names no check', () => {
+    const issues = lintSpec(
+      parseSpec(
+        stringify({ ...validObject(), checks: { acknowledge: { 'leak:city': 'because' } } }),
+        'f.yaml',
+        {},
+      ),
+    );
+    expect(issues.find((i) => i.field === 'checks.acknowledge.leak:city')?.severity).toBe(
+      'warning',
+    );
   });
 });

@@ -31,11 +31,70 @@ export function lintSpec(loaded: LoadedSpec): SpecIssue[] {
   lintCosts(spec, report);
   lintTarget(spec, report);
   lintSplit(spec, report);
+  lintDataWork(spec, report);
   issues.push(...checkExpressions(loaded));
   return issues;
 }
 
 type Report = (severity: SpecIssue['severity'], p: SpecPath, message: string, key?: string) => void;
+
+/** Check families a `checks.acknowledge` key may name (`family.name` or `family.name:column`). */
+const CHECK_FAMILIES = ['quality', 'leakage', 'features', 'governance', 'signal'];
+
+/** Step 3: point-in-time features, governance and acknowledgements that cannot work as written. */
+function lintDataWork(spec: Spec, report: Report): void {
+  const events = Object.keys(spec.events ?? {});
+  for (const [name, f] of Object.entries(spec.features?.point_in_time ?? {})) {
+    if (!events.includes(f.events)) {
+      report(
+        'error',
+        ['features', 'point_in_time', name, 'events'],
+        `no event table "${f.events}" under events${didYouMean(f.events, events)}${events.length === 0 ? ' (there are none)' : `; event tables: ${events.join(', ')}`}`,
+      );
+    }
+    if (spec.event_time === undefined) {
+      report(
+        'error',
+        ['features', 'point_in_time', name],
+        "a point-in-time feature is joined as of each row's event time, but the spec declares no event_time",
+      );
+    }
+    if (f.inclusive) {
+      report(
+        'warning',
+        ['features', 'point_in_time', name, 'inclusive'],
+        'inclusive: true also counts events at exactly the prediction time, which leaks when the row itself is an event; the leakage check will report it',
+      );
+    }
+  }
+  const gov = spec.governance;
+  const hashed = Object.entries(gov?.pii ?? {}).filter(([, p]) => p.policy === 'hash');
+  if (hashed.length > 0 && gov?.salt === undefined) {
+    report(
+      'error',
+      ['governance', 'pii', hashed[0]![0], 'policy'],
+      'hash needs governance.salt (a secret of at least 16 characters, taken from an environment variable)',
+    );
+  }
+  if (gov?.retention_days !== undefined && spec.event_time === undefined) {
+    report(
+      'error',
+      ['governance', 'retention_days'],
+      "retention counts back from each row's event time, but the spec declares no event_time",
+    );
+  }
+  for (const key of Object.keys(spec.checks?.acknowledge ?? {})) {
+    const family = key.split('.')[0] ?? '';
+    if (!CHECK_FAMILIES.includes(family) || !key.includes('.')) {
+      report(
+        'warning',
+        ['checks', 'acknowledge'],
+        `"${key}" names no check; keys are check ids such as leakage.single_feature_auc:column`,
+        key,
+      );
+    }
+  }
+}
 
 function lintAcceptance(spec: Spec, report: Report): void {
   const names = Object.keys(spec.acceptance.metrics);
