@@ -29,6 +29,8 @@ export function findingKey(f: Pick<Finding, 'check' | 'column'>): string {
 /**
  * Applies the spec's acknowledgements (key → reason): an acknowledged
  * blocking finding is kept, downgraded to a warning, and carries the reason.
+ * Governance findings cannot be acknowledged: personal data is handled by a
+ * policy (`allow` with a reason), never waved through.
  */
 export function acknowledge(
   findings: readonly Finding[],
@@ -36,7 +38,8 @@ export function acknowledge(
 ): Finding[] {
   return findings.map((f) => {
     const reason = acknowledgements[findingKey(f)] ?? acknowledgements[f.check];
-    if (reason === undefined || f.severity !== 'block') return f;
+    if (reason === undefined || f.severity !== 'block' || f.check.startsWith('governance.'))
+      return f;
     return { ...f, severity: 'warn', acknowledged: reason };
   });
 }

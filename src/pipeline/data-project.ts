@@ -21,6 +21,7 @@ import {
   piiFindings,
   purgeExpired,
   scanPii,
+  validateGovernance,
 } from '../governance/index.js';
 import { loadSpec } from '../spec/index.js';
 import type { SnapshotRecord } from '../store/index.js';
@@ -103,11 +104,16 @@ export async function scanProject(target = '.'): Promise<{
   matches: PiiMatch[];
   findings: Finding[];
 }> {
-  const loaded = loadSpec(target);
+  const loaded = loadCheckedSpec(target);
   const session = await DuckSession.open();
   try {
     await registerSources(session, loaded.spec, loaded.dir);
     const columns = await session.describe('SELECT * FROM fw_input');
+    validateGovernance(
+      loaded.spec.governance,
+      columns.map((c) => c.name),
+      loaded.spec.event_time,
+    );
     const matches = await scanPii(session, 'fw_input', columns, {
       sampleRows: loaded.spec.governance?.scan_rows ?? 10_000,
     });

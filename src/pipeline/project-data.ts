@@ -98,6 +98,9 @@ export async function snapshotData(
     spec.governance,
     rawColumns.map((c) => c.name),
   );
+  // Unhandled personal data stops here, before anything is written: a
+  // snapshot must never hold a raw PII column nobody decided about.
+  if (blocking(pii).length > 0) throw blockingError(pii, undefined);
   stage('hashing sources');
   const sources = await sourceLineage(session, loaded, prepared.sources);
   stage('writing snapshot');
@@ -225,7 +228,10 @@ function profileColumns(prepared: PreparedDataset) {
 }
 
 /** The error `flywheel run` stops with when blocking findings remain (exit 3). */
-export function blockingError(findings: readonly Finding[], snapshotId: string): FlywheelError {
+export function blockingError(
+  findings: readonly Finding[],
+  snapshotId: string | undefined,
+): FlywheelError {
   const blocked = blocking(findings);
   const pii = blocked.filter((f) => f.check.startsWith('governance.'));
   const lines = blocked.map(
@@ -233,9 +239,9 @@ export function blockingError(findings: readonly Finding[], snapshotId: string):
   );
   return new FlywheelError(
     pii.length === blocked.length ? 'GOVERNANCE_BLOCKED' : 'DATA_CHECK_FAILED',
-    `${blocked.length} blocking data finding(s) in snapshot ${snapshotId.slice(0, 12)}:\n${lines.join('\n')}`,
+    `${blocked.length} blocking data finding(s)${snapshotId ? ` in snapshot ${snapshotId.slice(0, 12)}` : ' (no snapshot was written)'}:\n${lines.join('\n')}`,
     {
-      details: { snapshot: snapshotId, findings: blocked },
+      details: { ...(snapshotId ? { snapshot: snapshotId } : {}), findings: blocked },
       hint: 'fix the data or spec, or acknowledge a finding with a reason under checks.acknowledge (key `check:column`); PII columns need a policy under governance.pii',
     },
   );

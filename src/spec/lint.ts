@@ -22,10 +22,17 @@ import { didYouMean } from './suggest.js';
 export function lintSpec(loaded: LoadedSpec): SpecIssue[] {
   const { spec, locator } = loaded;
   const issues: SpecIssue[] = [];
-  const report = (severity: SpecIssue['severity'], p: SpecPath, message: string, key?: string) => {
+  const report: Report = (severity, p, message, key, kind) => {
     const pos = key === undefined ? locator.valueAt(p) : locator.keyAt(p, key);
     const field = dotted(key === undefined ? p : [...p, key]);
-    issues.push({ severity, file: locator.file, ...pos, field, message });
+    issues.push({
+      severity,
+      file: locator.file,
+      ...pos,
+      field,
+      message,
+      ...(kind ? { kind } : {}),
+    });
   };
   lintAcceptance(spec, report);
   lintCosts(spec, report);
@@ -36,31 +43,38 @@ export function lintSpec(loaded: LoadedSpec): SpecIssue[] {
   return issues;
 }
 
-type Report = (severity: SpecIssue['severity'], p: SpecPath, message: string, key?: string) => void;
+type Report = (
+  severity: SpecIssue['severity'],
+  p: SpecPath,
+  message: string,
+  key?: string,
+  kind?: 'setup',
+) => void;
 
 /** Check families a `checks.acknowledge` key may name (`family.name` or `family.name:column`). */
 const CHECK_FAMILIES = ['quality', 'leakage', 'features', 'governance', 'signal'];
 
 /** Step 3: point-in-time features, governance and acknowledgements that cannot work as written. */
 function lintDataWork(spec: Spec, report: Report): void {
+  const setup: Report = (severity, p, message, key) => report(severity, p, message, key, 'setup');
   const events = Object.keys(spec.events ?? {});
   for (const [name, f] of Object.entries(spec.features?.point_in_time ?? {})) {
     if (!events.includes(f.events)) {
-      report(
+      setup(
         'error',
         ['features', 'point_in_time', name, 'events'],
         `no event table "${f.events}" under events${didYouMean(f.events, events)}${events.length === 0 ? ' (there are none)' : `; event tables: ${events.join(', ')}`}`,
       );
     }
     if (spec.event_time === undefined) {
-      report(
+      setup(
         'error',
         ['features', 'point_in_time', name],
         "a point-in-time feature is joined as of each row's event time, but the spec declares no event_time",
       );
     }
     if (f.inclusive) {
-      report(
+      setup(
         'warning',
         ['features', 'point_in_time', name, 'inclusive'],
         'inclusive: true also counts events at exactly the prediction time, which leaks when the row itself is an event; the leakage check will report it',
@@ -70,14 +84,15 @@ function lintDataWork(spec: Spec, report: Report): void {
   const gov = spec.governance;
   const hashed = Object.entries(gov?.pii ?? {}).filter(([, p]) => p.policy === 'hash');
   if (hashed.length > 0 && gov?.salt === undefined) {
-    report(
+    setup(
       'error',
       ['governance', 'pii', hashed[0]![0], 'policy'],
-      'hash needs governance.salt (a secret of at least 16 characters, taken from an environment variable)',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the spec's ${ENV} syntax, shown literally
+      'hash needs governance.salt: a secret of at least 16 characters from an environment variable, e.g. `salt: ${FLYWHEEL_PII_SALT}`',
     );
   }
   if (gov?.retention_days !== undefined && spec.event_time === undefined) {
-    report(
+    setup(
       'error',
       ['governance', 'retention_days'],
       "retention counts back from each row's event time, but the spec declares no event_time",
@@ -86,7 +101,7 @@ function lintDataWork(spec: Spec, report: Report): void {
   for (const key of Object.keys(spec.checks?.acknowledge ?? {})) {
     const family = key.split('.')[0] ?? '';
     if (!CHECK_FAMILIES.includes(family) || !key.includes('.')) {
-      report(
+      setup(
         'warning',
         ['checks', 'acknowledge'],
         `"${key}" names no check; keys are check ids such as leakage.single_feature_auc:column`,

@@ -26,6 +26,8 @@ export interface SpecIssue {
   /** Dotted field path, e.g. `split.train.until`. */
   readonly field: string;
   readonly message: string;
+  /** `setup`: the spec is consistent as a framing but cannot run as written (not a falsifiability problem). */
+  readonly kind?: 'setup';
 }
 
 export interface LoadedSpec {
@@ -51,6 +53,10 @@ export function specError(
   code: 'SPEC_INVALID' | 'SPEC_SYNTAX' | 'SPEC_NOT_FALSIFIABLE' = 'SPEC_INVALID',
 ): FlywheelError {
   const errors = issues.filter((i) => i.severity === 'error');
+  // A lint run that found only setup problems is an invalid spec, not an unfalsifiable one.
+  if (code === 'SPEC_NOT_FALSIFIABLE' && errors.every((i) => i.kind === 'setup')) {
+    code = 'SPEC_INVALID';
+  }
   const head = `${errors.length} problem${errors.length === 1 ? '' : 's'} in the spec:`;
   return new FlywheelError(code, [head, ...errors.map((i) => `  ${formatIssue(i)}`)].join('\n'), {
     details: { issues },
