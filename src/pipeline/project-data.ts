@@ -77,12 +77,32 @@ export async function snapshotData(
         `snapshot ${opened.record.id.slice(0, 12)} belongs to project "${opened.record.project}", not "${spec.name}"`,
       );
     }
+    // The rows are frozen, the spec is not: quality and leakage are checked
+    // again under today's spec (its ranges, thresholds, acknowledgements).
+    // What needs the raw sources (the PII scan, the point-in-time audit) is
+    // kept from when the snapshot was made.
+    stage('checking quality and leakage');
+    const profile = opened.manifest.profile as Profile;
+    const fromSources = opened.manifest.findings.filter(
+      (f) =>
+        f.check === 'leakage.future_event' ||
+        !(f.check.startsWith('quality.') || f.check.startsWith('leakage.')),
+    );
+    const input = checkInput(spec, opened.prepared, profile);
+    const findings = acknowledge(
+      [
+        ...fromSources.map(unacknowledged),
+        ...explainTimeDrift(spec, await runQualityChecks(session, input)),
+        ...(await runLeakageChecks(session, input)),
+      ],
+      spec.checks?.acknowledge,
+    );
     return {
       prepared: opened.prepared,
       snapshot: opened.record,
       manifest: opened.manifest,
       created: false,
-      findings: acknowledge(opened.manifest.findings, spec.checks?.acknowledge),
+      findings,
     };
   }
   const now = options.now ?? new Date();
@@ -108,22 +128,12 @@ export async function snapshotData(
   stage('profiling');
   const profile: Profile = await profileView(session, 'fw_dataset', profileColumns(prepared));
   stage('checking quality and leakage');
-  const checkInput = {
-    view: 'fw_dataset',
-    targetName: spec.target.column,
-    features: prepared.features.map((f) => ({ name: f.name, type: f.type })),
-    targetKind: prepared.targetKind,
-    splitMethod: spec.split.method,
-    hasEntity: spec.entity !== undefined,
-    hasEventTime: spec.event_time !== undefined,
-    checks: spec.checks,
-    profile,
-  };
+  const input = checkInput(spec, prepared, profile);
   const findings = acknowledge(
     [
       ...pii,
-      ...explainTimeDrift(spec, await runQualityChecks(session, checkInput)),
-      ...(await runLeakageChecks(session, checkInput)),
+      ...explainTimeDrift(spec, await runQualityChecks(session, input)),
+      ...(await runLeakageChecks(session, input)),
       ...(prepared.pointInTimeArgs
         ? await auditPointInTime(session, prepared.pointInTimeArgs)
         : []),
@@ -147,7 +157,8 @@ export async function snapshotData(
     },
     columns: frozen.columns,
     profile,
-    findings,
+    // As found, before this spec's acknowledgements: a later spec judges them afresh.
+    findings: findings.map(unacknowledged),
     lineage: {
       specHash: loaded.hash,
       query: spec.data.query ?? null,
@@ -184,6 +195,28 @@ export async function snapshotData(
     created: recorded.created,
     findings,
   };
+}
+
+function checkInput(spec: Spec, prepared: PreparedDataset, profile: Profile) {
+  return {
+    view: 'fw_dataset',
+    targetName: spec.target.column,
+    features: prepared.features.map((f) => ({ name: f.name, type: f.type })),
+    targetKind: prepared.targetKind,
+    ...(prepared.classes ? { classes: prepared.classes } : {}),
+    splitMethod: spec.split.method,
+    hasEntity: spec.entity !== undefined,
+    hasEventTime: spec.event_time !== undefined,
+    checks: spec.checks,
+    profile,
+  };
+}
+
+/** A finding as the check reported it, without an acknowledgement applied. */
+function unacknowledged(f: Finding): Finding {
+  if (f.acknowledged === undefined) return f;
+  const { acknowledged: _, ...rest } = f;
+  return { ...rest, severity: 'block' };
 }
 
 /**

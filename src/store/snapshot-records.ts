@@ -28,13 +28,9 @@ export async function insertSnapshot(
   { db }: StoreContext,
   snapshot: SnapshotRecord,
 ): Promise<{ record: SnapshotRecord; created: boolean }> {
-  const existing = await db
-    .selectFrom('snapshots')
-    .selectAll()
-    .where('id', '=', snapshot.id)
-    .executeTakeFirst();
-  if (existing) return { record: fromRow(existing), created: false };
-  await db
+  // ON CONFLICT DO NOTHING: two writers recording the same rows at once both
+  // succeed, and exactly one of them creates the record.
+  const inserted = await db
     .insertInto('snapshots')
     .values({
       id: snapshot.id,
@@ -47,8 +43,14 @@ export async function insertSnapshot(
       origin: snapshot.origin,
       parent_id: snapshot.parentId,
     })
-    .execute();
-  return { record: snapshot, created: true };
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  const stored = await db
+    .selectFrom('snapshots')
+    .selectAll()
+    .where('id', '=', snapshot.id)
+    .executeTakeFirstOrThrow();
+  return { record: fromRow(stored), created: Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 };
 }
 
 /** Snapshots whose id starts with `prefix`, a validated lowercase hex string (at most 2, enough to tell ambiguity). */
