@@ -66,6 +66,8 @@ describe('flywheel on the flights example', () => {
       'distance',
       'origin',
       'destination',
+      'origin_delay_2h',
+      'origin_departures_2h',
       'hour',
       'day_of_week',
       'month',
