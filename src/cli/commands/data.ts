@@ -177,6 +177,25 @@ export function sparkline(counts: readonly number[]): string {
     .join('');
 }
 
+/**
+ * Counts per unit of width: the profile's numeric bins are quantile bins of
+ * about equal counts, so their density, not their count, shows the shape.
+ * The open outer bins are closed at the minimum and maximum.
+ */
+function densities(c: {
+  min?: number | null;
+  max?: number | null;
+  histogram: { counts: number[]; edges?: number[] };
+}): number[] {
+  const edges = c.histogram.edges ?? [];
+  if (edges.length === 0 || c.min == null || c.max == null) return c.histogram.counts;
+  const bounds = [c.min, ...edges, c.max];
+  return c.histogram.counts.map((n, i) => {
+    const width = bounds[i + 1]! - bounds[i]!;
+    return width > 0 ? n / width : n > 0 ? Math.max(...c.histogram.counts) : 0;
+  });
+}
+
 function short(x: number | null | undefined, type: string): string {
   if (x === null || x === undefined) return '-';
   if (type === 'timestamp') return new Date(x).toISOString().slice(0, 16).replace('T', ' ');
@@ -196,7 +215,7 @@ export function renderProfile(r: SnapshotReport): string {
       mean?: number | null;
       quantiles?: { p50: number } | null;
       top?: { value: string; count: number }[];
-      histogram: { counts: number[] };
+      histogram: { counts: number[]; edges?: number[] };
     }[];
   };
   const rows = profile.columns.map((c) => {
@@ -213,7 +232,7 @@ export function renderProfile(r: SnapshotReport): string {
       pct(c.missingRate),
       c.distinct.toLocaleString('en-US'),
       summary,
-      sparkline(c.histogram.counts),
+      sparkline(numeric ? densities(c) : c.histogram.counts.slice(0, -1)),
     ];
   });
   return [
