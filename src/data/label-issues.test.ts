@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRng as rng } from '../random.js';
 import { findLabelIssues, labelIssueFindings } from './label-issues.js';
-
-/** mulberry32, so the planted flips are the same in every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * n rows of k well-separated classes (class c around angle 2πc/k), with a

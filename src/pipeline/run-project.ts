@@ -21,6 +21,7 @@ import {
 } from '../evaluate/index.js';
 import type { Finding } from '../findings.js';
 import type { FittedModel, RungRecord } from '../models/index.js';
+import { createRng, sampleIndices } from '../random.js';
 import { renderReport } from '../report/index.js';
 import { breakEvenThreshold, type Spec } from '../spec/index.js';
 import { RunTracker, type Stores } from '../store/index.js';
@@ -196,7 +197,10 @@ async function checkSignal(
   if (spec.checks?.label_issues !== false && spec.task !== 'regression') {
     options.onStage?.('label issues');
     const trainRows = rowsOf(project.data, 'train');
-    const sample = sampleRows(trainRows.length, LABEL_CHECK_ROWS, seed);
+    const sample =
+      trainRows.length > LABEL_CHECK_ROWS
+        ? sampleIndices(trainRows.length, LABEL_CHECK_ROWS, createRng(seed))
+        : undefined;
     const part = sample
       ? {
           frame: takeRows(project.train.frame, sample),
@@ -212,21 +216,6 @@ async function checkSignal(
     findings.push(...checked.findings);
   }
   return { findings, ...(curve ? { curve } : {}) };
-}
-
-/** `k` of `n` positions, ascending, chosen by a seeded shuffle; undefined when n ≤ k. */
-function sampleRows(n: number, k: number, seed: number): Int32Array | undefined {
-  if (n <= k) return undefined;
-  const index = Int32Array.from({ length: n }, (_, i) => i);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < k; i++) {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    const j = i + (state % (n - i));
-    const t = index[i]!;
-    index[i] = index[j]!;
-    index[j] = t;
-  }
-  return index.subarray(0, k).sort();
 }
 
 function dataChecksOf(

@@ -10,6 +10,7 @@
  * - `signalFindings` turns a ladder's rung records and a learning curve into
  *   findings: `signal.no_lift`, `signal.learning_curve`, `signal.plateau`.
  */
+
 import {
   type Column,
   type Frame,
@@ -22,6 +23,7 @@ import { FlywheelError } from '../errors.js';
 import { calculateMetric, getMetric, metricContextFromSpec } from '../evaluate/index.js';
 import type { Finding } from '../findings.js';
 import { createEstimator, ladderRungs, type Rung, type RungRecord } from '../models/index.js';
+import { createRng } from '../random.js';
 import type { Spec, Task } from '../spec/index.js';
 
 /** Feature rows and their target. */
@@ -105,18 +107,6 @@ const CURVE_METRICS: Record<Task, readonly string[]> = {
 };
 /** Subsets smaller than this are not trained (too few rows to mean anything). */
 const MIN_CURVE_ROWS = 50;
-
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle(values: Int32Array, rand: () => number): Int32Array {
   for (let i = values.length - 1; i > 0; i--) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../random.js';
 import {
   binColumn,
   fitCategoricalBins,
@@ -6,7 +7,6 @@ import {
   numericBin,
   quantileBounds,
 } from './binning.js';
-import { createRng } from './prng.js';
 
 const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const options = { maxBins: 255, minDataInBin: 3 };

@@ -6,12 +6,13 @@
  * for rows out of the bag) and for the validation rows, which drive early
  * stopping. Gradients, quantisation and score updates run over the threads.
  */
+
+import { createRng, sampleIndices } from '../../random.js';
 import type { BinnedData } from './binned-data.js';
 import { type Forest, flattenTree, joinTrees } from './forest.js';
 import { leafOf } from './forest-walk.js';
 import type { Objective } from './objectives/index.js';
 import type { GBDTParams } from './params.js';
-import { createRng, sampleIndices } from './prng.js';
 import { G_LEVELS, H_LEVELS } from './quantize.js';
 import { COMMAND, CTRL, REAL } from './tasks.js';
 import type { ThreadPool } from './thread-pool.js';

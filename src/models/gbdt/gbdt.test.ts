@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type Column, makeFrame } from '../../data/index.js';
 import { FlywheelError } from '../../errors.js';
+import { createRng } from '../../random.js';
 import type { FitProgress } from '../estimator.js';
 import { predictRawRange } from './forest-walk.js';
 import { GBDT, gbdtKind } from './index.js';
 import { toRowMajor } from './predict.js';
 import { HELPER_ROWS } from './predict-pool.js';
-import { createRng } from './prng.js';
 
 const CITIES = ['a', 'b', 'c', 'd', 'e', 'f'];
 

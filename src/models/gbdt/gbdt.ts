@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Column, Frame } from '../../data/index.js';
 import { FlywheelError } from '../../errors.js';
+import { createRng } from '../../random.js';
 import type { Task } from '../../spec/index.js';
 import { alignFrame, schemaOf } from '../align.js';
 import type { Estimator, FeatureSchema, FitOptions } from '../estimator.js';
@@ -18,7 +19,6 @@ import type { GBDTState } from './model-file.js';
 import { createObjective, type Objective, type ObjectiveName } from './objectives/index.js';
 import { GBDTParams, type GBDTParamsInput } from './params.js';
 import { toRowMajor } from './predict.js';
-import { createRng } from './prng.js';
 import { createTaskMemory } from './task-memory.js';
 import { ThreadPool } from './thread-pool.js';
 import { type TrainingTarget, trainingTarget } from './training-target.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Column, makeFrame } from '../../data/index.js';
+import { createRng } from '../../random.js';
 import type { Forest } from './forest.js';
 import { goesLeft } from './forest-walk.js';
 import { GBDT } from './index.js';
 import { toRowMajor } from './predict.js';
-import { createRng } from './prng.js';
 
 function data(n: number, seed: number) {
   const rng = createRng(seed);

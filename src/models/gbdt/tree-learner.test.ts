@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Column } from '../../data/index.js';
+import { createRng } from '../../random.js';
 import { binData } from './binned-data.js';
 import { learnerConfig } from './boosting.js';
 import { buildHistogram } from './histogram-kernels.js';
 import { GBDTParams } from './params.js';
-import { createRng } from './prng.js';
 import { CHUNK_ROWS, G_LEVELS, H_LEVELS, quantizeBlock, unpackInto } from './quantize.js';
 import { createTaskMemory } from './task-memory.js';
 import { ThreadPool } from './thread-pool.js';

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createRng as rng } from '../../random.js';
 import type { CompactMatrix } from './compact-matrix.js';
 import { logisticObjective, sigmoid, softplus } from './logistic-objective.js';
 import { ridgeObjective } from './ridge-solver.js';
-
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 40 rows: 3 dense columns, then two categorical slots over 5 and 4 one-hot columns (some rows none). */
 function compact(random: () => number): CompactMatrix {

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Column, type Frame, makeFrame, takeRows } from '../../data/index.js';
 import { FlywheelError } from '../../errors.js';
+import { createRng as rng } from '../../random.js';
 import { loadModel, registerModelKind } from '../model-registry.js';
 import { FittedLogisticRegression, LogisticRegression, logisticKind } from './logistic.js';
-
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEVELS = ['north', 'south', 'east', 'west', 'tiny1', 'tiny2'];
 const EFFECT = [0.8, -0.5, 0.2, 0, 1.5, -1.5];

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Column, type Frame, makeFrame } from '../../data/index.js';
 import { FlywheelError } from '../../errors.js';
+import { createRng as rng } from '../../random.js';
 import { cholesky, choleskySolve } from './cholesky.js';
 import type { CompactMatrix } from './compact-matrix.js';
 import { FittedRidgeRegression, RidgeRegression, ridgeKind } from './ridge.js';
 import { solveRidge } from './ridge-solver.js';
-
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** y = 3 + 2·x − 0.01·size + level effect (+ small noise); x has missing values. */
 function synthetic(n: number, noise: number): { frame: Frame; y: Column } {

@@ -1,6 +1,7 @@
 /**
- * The seeded generator behind every random choice in training (bagging,
- * feature sampling, bin sampling), so a seed fixes the model.
+ * The seeded generator behind every random choice Flywheel makes (bagging,
+ * feature and bin sampling in training, learning-curve subsets, samples for
+ * checks), so a seed fixes the result.
  */
 
 /** mulberry32: a small, fast 32-bit generator giving numbers in [0, 1). */
