@@ -8,13 +8,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { smokeCheck } from '../serve/index.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { governanceCommand } from './commands/governance.js';
 import { initCommand } from './commands/init.js';
+import { modelsCommand } from './commands/models.js';
+import { predictCommand } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { tokensCommand } from './commands/tokens.js';
 import { baselineCommand, trainCommand } from './commands/train.js';
 import { ExitWith, type Io, processIo, reportError } from './output.js';
 import { openStoreForCli } from './store.js';
@@ -44,6 +48,9 @@ export function buildProgram(io: Io = processIo): Command {
     evaluateCommand(io),
     runCommand(io),
     runsCommand({ openStoreForCli, print: (text) => io.out(text) }),
+    modelsCommand(io, { smokeCheck: async (bundle) => void (await smokeCheck(bundle)) }),
+    predictCommand(io),
+    tokensCommand(io),
   ]) {
     program.addCommand(command);
   }

@@ -1,4 +1,6 @@
 /** The pipeline: runs the lifecycle's steps over a project. */
+
+export { type BundleSources, buildBundle } from './bundle.js';
 export { type CheckReport, checkProject, type SplitImplication } from './check-project.js';
 export {
   type ColumnDiff,
@@ -20,6 +22,14 @@ export {
   type InitResult,
   initProject,
 } from './init-project.js';
+export {
+  type BatchFormat,
+  type PredictBatchOptions,
+  type PredictBatchResult,
+  predictBatch,
+  type ScoreFileOptions,
+  scoreFile,
+} from './predict-batch.js';
 export {
   actorName,
   blockingError,

@@ -22,10 +22,13 @@ import {
 import type { Finding } from '../findings.js';
 import type { FittedModel, RungRecord } from '../models/index.js';
 import { createRng, sampleIndices } from '../random.js';
+import { ModelRegistry } from '../registry/index.js';
 import { renderReport } from '../report/index.js';
+import { smokeCheck } from '../serve/index.js';
 import { breakEvenThreshold, type Spec } from '../spec/index.js';
 import { RunTracker, type Stores } from '../store/index.js';
-import type { DataStageOptions } from './project-data.js';
+import { type BundleSources, buildBundle } from './bundle.js';
+import { actorName, type DataStageOptions } from './project-data.js';
 import { buildReportInput } from './report-input.js';
 import {
   checkLabelIssues,
@@ -61,6 +64,8 @@ export interface RunResult {
   readonly slices: readonly SliceReport[];
   readonly reportPath: string;
   readonly blessed: boolean;
+  /** The model version this run registered (absent for `flywheel evaluate`). */
+  readonly registered?: Registered;
   /** Step 3: the snapshot trained on, the data findings, the learning curve. */
   readonly dataChecks?: DataChecks;
 }
@@ -111,6 +116,7 @@ export async function runProject(target = '.', options: RunOptions = {}): Promis
       );
       const evaluated = await evaluateAndRecord({
         dataChecks,
+        register: true,
         project,
         stores,
         tracker,
@@ -139,12 +145,14 @@ export interface EvaluateInput {
   readonly tracker: RunTracker;
   /** The run the evaluation, verdict and report are recorded on. */
   readonly runId: string;
-  readonly rungs: readonly (RungRecord & { readonly artifact: string })[];
+  readonly rungs: readonly (RungRecord & { readonly artifact: string; readonly runId?: string })[];
   readonly chosen: string;
   readonly models: ReadonlyMap<string, FittedModel>;
   readonly options: RunOptions;
   /** Step 3's snapshot, findings and learning curve, for the report. */
   readonly dataChecks?: DataChecks;
+  /** Register the chosen model as a version (`flywheel run`; not when re-evaluating). */
+  readonly register?: boolean;
 }
 
 /** What the run report and the `data-checks.json` artefact say about the data. */
@@ -386,6 +394,21 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
     blessed: String(verdict.passed),
     report: reportPath.slice(-400),
   });
+  const registered = input.register
+    ? await registerChosen({
+        project,
+        stores,
+        rung: train.chosen,
+        model: chosen,
+        policy: evaluation.decision?.policy,
+        verdict,
+        runId: parentId,
+        rungRunId: chosenRung?.runId ?? parentId,
+      })
+    : undefined;
+  if (registered) {
+    await tracker.setTags(parentId, { model_version: `${registered.name}@${registered.version}` });
+  }
   await stores.metadata.audit({
     actor: process.env['USER'] ?? 'flywheel',
     action: verdict.passed ? 'bless' : 'refuse_blessing',
@@ -405,6 +428,47 @@ export async function evaluateAndRecord(input: EvaluateInput): Promise<Evaluated
     slices,
     reportPath,
     blessed: verdict.passed,
+    ...(registered ? { registered } : {}),
     ...(input.dataChecks ? { dataChecks: input.dataChecks } : {}),
   };
+}
+
+/** What `flywheel run` registered: the chosen model as a new immutable version. */
+export interface Registered {
+  readonly name: string;
+  readonly version: number;
+  readonly blessed: boolean;
+  /** Set when this run's model became the champion (the first blessed version of its name). */
+  readonly champion: boolean;
+}
+
+/**
+ * Registers the chosen model as a version. The first blessed version of a
+ * model also becomes its champion (after the smoke check); later ones wait
+ * for `flywheel models promote` or a canary, so a run never replaces what
+ * serves on its own.
+ */
+async function registerChosen(input: BundleSources & { stores: Stores }): Promise<Registered> {
+  const registry = new ModelRegistry(input.stores);
+  const actor = actorName();
+  const version = await registry.register(buildBundle(input), { actor });
+  let champion = false;
+  if (version.blessed) {
+    const deployment = await registry.deployment(version.name);
+    if (deployment.champion === undefined) {
+      await registry.moveAlias({
+        name: version.name,
+        alias: 'champion',
+        version: version.version,
+        actor,
+        reason: 'the first blessed version of this model',
+        evidence: { runId: input.runId },
+        smokeCheck: async (bundle) => {
+          await smokeCheck(bundle);
+        },
+      });
+      champion = true;
+    }
+  }
+  return { name: version.name, version: version.version, blessed: version.blessed, champion };
 }

@@ -1,7 +1,8 @@
 /**
  * The store layer: ports and adapters at the bottom of Flywheel. Metadata
- * (runs, metrics, artifacts, audit and prediction logs) on SQLite or
- * PostgreSQL through one SQL code path, and content-addressed artifacts.
+ * (runs, metrics, artifacts, audit and prediction logs, snapshots, the model
+ * registry's tables and API tokens) on SQLite or PostgreSQL through one SQL
+ * code path, and content-addressed artifacts.
  */
 export type {
   ArtifactRef,
@@ -9,8 +10,10 @@ export type {
   ArtifactStore,
 } from './artifacts/artifact-store.js';
 export { assertSha256, isSha256 } from './artifacts/artifact-store.js';
+export { commitTemp, writeTemp } from './artifacts/atomic-write.js';
 export { LocalArtifactStore } from './artifacts/local-artifact-store.js';
 export { type CodeVersion, detectCodeVersion } from './code-version.js';
+export { displayId } from './codec.js';
 export {
   STORE_ENGINES,
   type StoreCapabilities,
@@ -29,10 +32,18 @@ export { MetadataStore, type OpenMetadataOptions } from './metadata-store.js';
 export { MIGRATION_NAMES, type MigrationName } from './migrations/index.js';
 export { type OpenStoreOptions, openStore, type Stores } from './open-store.js';
 export {
+  type AliasMoveFilter,
+  type AliasMoveInput,
+  type AliasMoveRecord,
+  type ApiTokenRecord,
   type AuditEntry,
   type AuditFilter,
   type AuditRecord,
+  type CanaryRecord,
   type MetricPoint,
+  type ModelSummary,
+  type ModelVersionDraft,
+  type ModelVersionRecord,
   type PredictionFilter,
   type PredictionInput,
   type PredictionRecord,

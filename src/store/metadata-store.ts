@@ -1,22 +1,33 @@
 /**
- * MetadataStore: runs, metrics, artifacts, the audit log and the prediction
- * log over one SQL code path (Kysely). The engine is chosen by the dialect it
+ * MetadataStore: runs, metrics, artifacts, the audit log, the prediction log,
+ * snapshots, the model registry and API tokens over one SQL code path (Kysely). The engine is chosen by the dialect it
  * is opened with; everything engine-specific stays in dialect/.
  */
 import type { Kysely } from 'kysely';
 import { FlywheelError } from '../errors.js';
+import * as aliases from './alias-records.js';
 import { appendAudit, listAudit } from './audit-log.js';
 import { BatchInserter } from './batch-insert.js';
+import * as canaries from './canary-records.js';
 import { translateDbError } from './db-errors.js';
 import type { StoreCapabilities } from './dialect/capabilities.js';
 import type { StoreDialect } from './dialect/store-dialect.js';
 import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
+import * as models from './model-version-records.js';
 import { countPredictions, insertPredictions, listPredictions } from './prediction-log.js';
 import type {
+  AliasMoveFilter,
+  AliasMoveInput,
+  AliasMoveRecord,
+  ApiTokenRecord,
   AuditEntry,
   AuditFilter,
   AuditRecord,
+  CanaryRecord,
   MetricPoint,
+  ModelSummary,
+  ModelVersionDraft,
+  ModelVersionRecord,
   PredictionFilter,
   PredictionInput,
   PredictionRecord,
@@ -32,6 +43,7 @@ import * as runs from './run-records.js';
 import type { StoreSchema } from './schema.js';
 import { findSnapshots, insertSnapshot, listSnapshots } from './snapshot-records.js';
 import type { StoreContext } from './store-context.js';
+import * as tokens from './token-records.js';
 
 export interface OpenMetadataOptions {
   /** Stop migrating at this version (tests of upgrades); default: the latest. */
@@ -230,6 +242,118 @@ export class MetadataStore {
   /** Snapshots, newest first (default limit 100). */
   listSnapshots(filter: SnapshotFilter = {}): Promise<SnapshotRecord[]> {
     return this.#read('list snapshots', (ctx) => listSnapshots(ctx, filter));
+  }
+
+  /**
+   * Registers the next version of a model, numbered 1, 2, … per name; a bundle
+   * registered before returns its version with `created: false`.
+   */
+  registerModelVersion(
+    draft: ModelVersionDraft,
+  ): Promise<{ record: ModelVersionRecord; created: boolean }> {
+    return this.#write('register model', (ctx) => models.insertModelVersion(ctx, draft));
+  }
+
+  findModelVersion(name: string, version: number): Promise<ModelVersionRecord | undefined> {
+    return this.#read('get model version', (ctx) => models.findModelVersion(ctx, name, version));
+  }
+
+  /** Every version of a model, oldest first. */
+  listModelVersions(name: string): Promise<ModelVersionRecord[]> {
+    return this.#read('list model versions', (ctx) => models.listModelVersions(ctx, name));
+  }
+
+  /** Every registered model by name, with its version count and aliases. */
+  listModels(): Promise<ModelSummary[]> {
+    return this.#read('list models', (ctx) => models.listModelSummaries(ctx));
+  }
+
+  /** Where the aliases of a model point now. */
+  listAliases(name: string): Promise<Record<string, number>> {
+    return this.#read('list aliases', (ctx) => aliases.listAliases(ctx, name));
+  }
+
+  /** The version an alias points at (`null`: unset); inside `transaction`, locked until commit. */
+  currentAlias(name: string, alias: string): Promise<number | null> {
+    return this.#read('get alias', (ctx) =>
+      aliases.currentAlias(ctx, name, alias, this.#inTransaction),
+    );
+  }
+
+  /**
+   * Points an alias at a version (or removes it, `toVersion: null`) and
+   * appends the move to its history, together. Returns `undefined` when the
+   * alias already holds `toVersion`; CONFLICT when it no longer holds
+   * `expectedFrom` or a concurrent writer moved it first.
+   *
+   * @example
+   * await metadata.moveAlias({ name: 'churn', alias: 'champion', action: 'promote',
+   *   toVersion: 3, expectedFrom: 2, actor: 'ann', reason: 'beats v2 on cost' });
+   */
+  moveAlias(input: AliasMoveInput): Promise<AliasMoveRecord | undefined> {
+    return this.#write('move alias', (ctx) => aliases.applyAliasMove(ctx, input));
+  }
+
+  /** Alias moves of a model, oldest first (default limit 1000). */
+  listAliasMoves(filter: AliasMoveFilter): Promise<AliasMoveRecord[]> {
+    return this.#read('list alias moves', (ctx) => aliases.listAliasMoves(ctx, filter));
+  }
+
+  lastAliasMove(name: string, alias: string): Promise<AliasMoveRecord | undefined> {
+    return this.#read('get alias move', (ctx) => aliases.lastAliasMove(ctx, name, alias));
+  }
+
+  /** The version an alias pointed at, at instant `at` (`undefined`: unset then). */
+  aliasVersionAt(name: string, alias: string, at: string | Date): Promise<number | undefined> {
+    return this.#read('get alias history', (ctx) => aliases.aliasVersionAt(ctx, name, alias, at));
+  }
+
+  /** The running canary of a model; inside `transaction`, locked until commit. */
+  findCanary(name: string): Promise<CanaryRecord | undefined> {
+    return this.#read('get canary', (ctx) => canaries.findCanary(ctx, name, this.#inTransaction));
+  }
+
+  /** Records a new canary; false (nothing written) when the model already has one. */
+  insertCanary(canary: Omit<CanaryRecord, 'stateVersion'>): Promise<boolean> {
+    return this.#write('start canary', (ctx) => canaries.insertCanary(ctx, canary));
+  }
+
+  /** False when the model has no canary. */
+  updateCanaryWeight(name: string, weight: number): Promise<boolean> {
+    return this.#write('set canary weight', (ctx) =>
+      canaries.updateCanaryWeight(ctx, name, weight),
+    );
+  }
+
+  deleteCanary(name: string): Promise<boolean> {
+    return this.#write('end canary', (ctx) => canaries.deleteCanary(ctx, name));
+  }
+
+  /** Changes whenever an alias moves or a canary changes; cheap enough to poll. */
+  registryChangeToken(): Promise<string> {
+    return this.#read('read change token', (ctx) => canaries.registryChangeToken(ctx));
+  }
+
+  insertApiToken(token: ApiTokenRecord): Promise<void> {
+    return this.#write('create token', (ctx) => tokens.insertApiToken(ctx, token));
+  }
+
+  findApiToken(id: string): Promise<ApiTokenRecord | undefined> {
+    return this.#read('get token', (ctx) => tokens.findApiToken(ctx, id));
+  }
+
+  findApiTokenByHash(tokenSha256: string): Promise<ApiTokenRecord | undefined> {
+    return this.#read('verify token', (ctx) => tokens.findApiTokenByHash(ctx, tokenSha256));
+  }
+
+  /** Marks a token revoked; false when it does not exist or was revoked before. */
+  revokeApiToken(id: string, at: string | Date): Promise<boolean> {
+    return this.#write('revoke token', (ctx) => tokens.revokeApiToken(ctx, id, at));
+  }
+
+  /** Every token (hashes only), oldest first. */
+  listApiTokens(): Promise<ApiTokenRecord[]> {
+    return this.#read('list tokens', (ctx) => tokens.listApiTokens(ctx));
   }
 
   /** Names of the applied schema migrations, oldest first. */

@@ -155,3 +155,101 @@ export interface SnapshotFilter {
   project?: string;
   limit?: number;
 }
+
+/**
+ * A registered model version. Immutable: its bundle is an artifact stored
+ * under `bundleSha256`, and its number is the next integer for its name.
+ */
+export interface ModelVersionRecord {
+  name: string;
+  version: number;
+  bundleSha256: string;
+  /** The run that produced the bundle. */
+  runId: string;
+  snapshotId: string | null;
+  specHash: string;
+  /** The ladder rung of the model, e.g. `gbdt`. */
+  rung: string;
+  /** Whether the gate of step 5 passed; promotion to champion or canary requires it. */
+  blessed: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** A version to register: the store assigns `version`. */
+export type ModelVersionDraft = Omit<ModelVersionRecord, 'version'>;
+
+/** One registered model: how many versions it has and where its aliases point. */
+export interface ModelSummary {
+  name: string;
+  versions: number;
+  aliases: Record<string, number>;
+}
+
+/** One move of an alias, as kept in its append-only history. */
+export interface AliasMoveRecord {
+  id: number;
+  name: string;
+  alias: string;
+  /** What moved it: `promote`, `remove`, `rollback`, `canary.start`, `canary.promote`, … */
+  action: string;
+  /** The version the alias held before (`null`: unset). */
+  fromVersion: number | null;
+  /** The version it holds after (`null`: removed). */
+  toVersion: number | null;
+  at: string;
+  actor: string;
+  reason: string;
+  evidence: unknown;
+}
+
+/** What `moveAlias` applies: set (or, with `toVersion: null`, remove) an alias. */
+export interface AliasMoveInput {
+  name: string;
+  alias: string;
+  action: string;
+  toVersion: number | null;
+  /**
+   * The version the caller saw the alias at (`null`: unset). When the alias
+   * has moved since, nothing is written and the move fails with CONFLICT.
+   */
+  expectedFrom?: number | null;
+  /** Defaults to now. */
+  at?: string | Date;
+  actor: string;
+  reason: string;
+  evidence?: unknown;
+}
+
+/** Which alias moves `listAliasMoves` returns (oldest first). */
+export interface AliasMoveFilter {
+  name: string;
+  alias?: string;
+  /** Inclusive upper bound on `at`. */
+  until?: string | Date;
+  limit?: number;
+}
+
+/** The canary of a model while one runs. */
+export interface CanaryRecord {
+  name: string;
+  version: number;
+  /** Share of traffic in percent, 0–100. */
+  weight: number;
+  /** Scored alongside the champion but never served. */
+  shadow: boolean;
+  startedAt: string;
+  /** Counts changes of this canary (start = 1). */
+  stateVersion: number;
+}
+
+/** A bearer token as stored: the token itself never is, only its sha256. */
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  role: string;
+  tokenSha256: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+}

@@ -79,6 +79,66 @@ export interface SnapshotsTable {
   parent_id: string | null;
 }
 
+/** 0 or 1: both engines bind integers, not booleans. */
+export type FlagColumn = number;
+
+/** An immutable registered model version (no UPDATE or DELETE). */
+export interface ModelVersionsTable {
+  name: string;
+  version: number;
+  bundle_sha256: string;
+  run_id: string;
+  snapshot_id: string | null;
+  spec_hash: string;
+  rung: string;
+  blessed: FlagColumn;
+  created_at: TimestampColumn;
+  created_by: string;
+}
+
+/** Where each alias of a model points now; `alias_moves` is its history. */
+export interface ModelAliasesTable {
+  name: string;
+  alias: string;
+  version: number;
+  updated_at: TimestampColumn;
+}
+
+/** Append-only history of alias moves; a NULL version means "unset". */
+export interface AliasMovesTable {
+  id: Generated<number>;
+  name: string;
+  alias: string;
+  action: string;
+  from_version: number | null;
+  to_version: number | null;
+  at: TimestampColumn;
+  actor: string;
+  reason: string;
+  evidence: JsonColumn;
+}
+
+/** The running canary of a model, if any; `state_version` counts its changes. */
+export interface CanariesTable {
+  name: string;
+  version: number;
+  weight: number;
+  shadow: FlagColumn;
+  started_at: TimestampColumn;
+  state_version: number;
+}
+
+/** Bearer tokens; only the sha256 of a token is stored. */
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: string;
+  token_sha256: string;
+  created_at: TimestampColumn;
+  created_by: string;
+  revoked_at: TimestampColumn | null;
+}
+
 /** Every table of the metadata store, keyed by table name. */
 export interface StoreSchema {
   runs: RunsTable;
@@ -87,4 +147,9 @@ export interface StoreSchema {
   audit_log: AuditLogTable;
   prediction_log: PredictionLogTable;
   snapshots: SnapshotsTable;
+  model_versions: ModelVersionsTable;
+  model_aliases: ModelAliasesTable;
+  alias_moves: AliasMovesTable;
+  canaries: CanariesTable;
+  api_tokens: ApiTokensTable;
 }

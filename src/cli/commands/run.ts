@@ -48,6 +48,7 @@ export function runSummary(r: RunResult) {
     learningCurve: r.dataChecks?.learningCurve,
     chosen: r.train.chosen,
     blessed: r.blessed,
+    registered: r.registered,
     verdict: r.verdict,
     report: r.reportPath,
     test: Object.fromEntries(
@@ -114,6 +115,13 @@ export function renderRun(r: RunResult, options: { ladder?: boolean } = {}): str
     `Gate verdict: ${r.verdict.passed ? 'PASSED — blessed' : 'FAILED — not blessed'} (at ${Math.round(r.verdict.confidence * 100)}% confidence)`,
   );
   for (const c of r.verdict.criteria) lines.push(`  ${c.passed ? '✓' : '✗'} ${c.explanation}`);
+  if (r.registered) {
+    const v = `${r.registered.name}@${r.registered.version}`;
+    lines.push(
+      '',
+      `Registered ${v} (${r.registered.blessed ? 'blessed' : 'not blessed'})${r.registered.champion ? `; it is now the champion: flywheel serve answers with it` : r.registered.blessed ? `; promote it with: flywheel models promote ${v} --reason "…" (or canary it with flywheel deploy)` : ''}`,
+    );
+  }
   lines.push('', `Report: ${path.relative(process.cwd(), r.reportPath) || r.reportPath}`);
   return lines.join('\n');
 }

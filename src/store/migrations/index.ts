@@ -11,12 +11,14 @@ import type { StoreDialect } from '../dialect/store-dialect.js';
 import { coreTables } from './001-core-tables.js';
 import { auditAndPredictionLog } from './002-audit-and-prediction-log.js';
 import { snapshotsTable } from './003-snapshots.js';
+import { registryTables } from './004-registry.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
   '001-core-tables',
   '002-audit-and-prediction-log',
   '003-snapshots',
+  '004-registry',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -28,6 +30,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '001-core-tables': coreTables(dialect.capabilities),
     '002-audit-and-prediction-log': auditAndPredictionLog(dialect),
     '003-snapshots': snapshotsTable(dialect.capabilities),
+    '004-registry': registryTables(dialect),
   };
 }
 

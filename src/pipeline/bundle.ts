@@ -1,0 +1,109 @@
+/**
+ * Builds the model bundle of a run's chosen model: the model file, what a
+ * request must carry (the raw inputs, with the categories seen in training),
+ * the derived features to compute from them, the decision policy, the costs,
+ * the reference profile and the lineage. The registry stores it as one
+ * immutable document; the server and batch scoring read nothing else.
+ */
+import type { ColumnType } from '../data/index.js';
+import type { DecisionPolicy, GateVerdict } from '../evaluate/index.js';
+import type { FittedModel } from '../models/index.js';
+import { BUNDLE_FORMAT, type BundleInput, type ModelBundle } from '../registry/index.js';
+import { breakEvenThreshold, parseExpression, referencedColumns } from '../spec/index.js';
+import type { ProjectData } from './train-project.js';
+
+export interface BundleSources {
+  readonly project: ProjectData;
+  readonly rung: string;
+  readonly model: FittedModel;
+  readonly policy: DecisionPolicy | undefined;
+  readonly verdict: GateVerdict;
+  readonly runId: string;
+  readonly rungRunId: string;
+}
+
+/**
+ * The bundle for a run's chosen model.
+ *
+ * @example
+ * const bundle = buildBundle({ project, rung: 'gbdt', model, policy, verdict, runId, rungRunId });
+ * await new ModelRegistry(stores).register(bundle, { actor: 'ann' });
+ */
+export function buildBundle(s: BundleSources): ModelBundle {
+  const { spec } = s.project.loaded;
+  const prepared = s.project.data.prepared;
+  const frame = s.project.data.features;
+  const inputTypes = new Map<string, ColumnType>();
+  for (const c of prepared.inputColumns) if (c.type) inputTypes.set(c.name, c.type);
+
+  const inputs = new Map<string, BundleInput>();
+  const addInput = (name: string, type: ColumnType) => {
+    if (inputs.has(name)) return;
+    const column = frame.columns.get(name);
+    inputs.set(name, {
+      name,
+      type,
+      ...(column?.type === 'categorical' ? { categories: [...column.dictionary] } : {}),
+      nullable: true,
+    });
+  };
+  const derivedText = spec.features?.derive ?? {};
+  const derived = [];
+  for (const f of prepared.features) {
+    const expression = derivedText[f.name];
+    if (expression === undefined) {
+      // A column read as it is, or a point-in-time feature (given by the
+      // request until the online store serves it).
+      addInput(f.name, f.type);
+      continue;
+    }
+    for (const used of referencedColumns(parseExpression(expression))) {
+      const type = inputTypes.get(used);
+      if (type) addInput(used, type);
+    }
+    derived.push({ name: f.name, type: f.type, expression });
+  }
+
+  const costs = spec.business.costs;
+  const decision: ModelBundle['decision'] =
+    spec.task !== 'binary'
+      ? { kind: 'none' }
+      : s.policy?.kind === 'threshold'
+        ? { kind: 'threshold', threshold: s.policy.threshold }
+        : s.policy?.kind === 'top_k'
+          ? {
+              kind: 'top_k',
+              k: s.policy.k,
+              per: s.policy.per,
+              threshold: (costs ? breakEvenThreshold(costs) : undefined) ?? 0.5,
+            }
+          : {
+              kind: 'threshold',
+              threshold: (costs ? breakEvenThreshold(costs) : undefined) ?? 0.5,
+            };
+
+  const { snapshot, manifest } = s.project.stage;
+  return {
+    format: BUNDLE_FORMAT,
+    name: spec.name,
+    task: spec.task,
+    rung: s.rung,
+    model: s.model.toFile(),
+    inputs: [...inputs.values()],
+    derived,
+    features: prepared.features.map((f) => f.name),
+    featureVersions: prepared.pointInTime ?? manifest.lineage.features,
+    ...(prepared.classes ? { classes: prepared.classes } : {}),
+    decision,
+    ...(spec.entity ? { entity: spec.entity } : {}),
+    ...(spec.event_time ? { eventTime: spec.event_time } : {}),
+    ...(costs ? { costs: { tp: costs.tp, fp: costs.fp, fn: costs.fn, tn: costs.tn } } : {}),
+    currency: spec.business.currency,
+    ...(spec.latency_budget ? { latencyBudget: spec.latency_budget } : {}),
+    specHash: s.project.loaded.hash,
+    referenceProfile: manifest.profile,
+    lineage: { runId: s.runId, rungRunId: s.rungRunId, snapshotId: snapshot.id },
+    blessing: { passed: s.verdict.passed, criteria: s.verdict.criteria },
+    createdAt: new Date().toISOString(),
+  };
+}

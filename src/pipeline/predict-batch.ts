@@ -1,0 +1,594 @@
+/**
+ * Batch scoring (step 6): a CSV or Parquet file in, the same rows out with
+ * `score`, `decision` and `model_version`, scored by one registered model
+ * version. DuckDB streams the input; every `chunkRows` rows become a
+ * typed-array Frame, get their derived features (evaluateColumn, which the
+ * expression consistency test holds equal to training's SQL), and are
+ * scored. Scores go to a scratch file as they come, so memory holds one
+ * chunk; at the end one DuckDB COPY joins them to the input rows by position
+ * into a temporary output that is renamed into place only when complete.
+ */
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  type Column,
+  type ColumnType,
+  convertSql,
+  DuckSession,
+  inferColumnType,
+  makeFrame,
+  sqlIdent,
+  sqlString,
+} from '../data/index.js';
+import { FlywheelError } from '../errors.js';
+import { type FittedModel, loadModel } from '../models/index.js';
+import { type BundleInput, type ModelBundle, ModelRegistry } from '../registry/index.js';
+import { binaryThreshold } from '../serve/index.js';
+import { type ColumnData, type Expression, evaluateColumn, parseExpression } from '../spec/index.js';
+import type { Stores } from '../store/index.js';
+
+export type BatchFormat = 'csv' | 'parquet';
+
+export interface PredictBatchOptions {
+  readonly stores: Stores;
+  /** `name@alias` (e.g. `flights_delay@champion`) or `name@version` (`flights_delay@3`). */
+  readonly ref: string;
+  /** A CSV (`.csv`, `.tsv`, `.csv.gz`) or Parquet (`.parquet`, `.pq`) file. */
+  readonly input: string;
+  /** Where the scored rows go; the format follows the extension unless `format` is given. */
+  readonly output: string;
+  readonly format?: BatchFormat;
+  /** Rows per Frame handed to the model (default 100,000). */
+  readonly chunkRows?: number;
+  readonly onProgress?: (rowsScored: number, totalRows: number) => void;
+  /** Stops between chunks (or interrupts DuckDB); nothing is left at `output`. */
+  readonly signal?: AbortSignal;
+}
+
+export interface PredictBatchResult {
+  /** `name@version` of the model that scored, as written in `model_version`. */
+  readonly model: string;
+  readonly input: string;
+  readonly output: string;
+  readonly format: BatchFormat;
+  readonly rows: number;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  /** The columns added after the input's own. */
+  readonly added: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** The batch-scoring surface a model version needs: its bundle, already loaded. */
+export interface ScoreFileOptions extends Omit<PredictBatchOptions, 'stores' | 'ref'> {
+  readonly bundle: ModelBundle;
+  /** Written in `model_version`, e.g. `flights_delay@3`. */
+  readonly modelVersion: string;
+}
+
+const EXTENSIONS: Record<string, BatchFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
+};
+
+/** One input column as the stream reads it: converted as training converts it, or absent. */
+interface InputPlan {
+  readonly input: BundleInput;
+  /** SQL giving the value in the input's kind; undefined when the file lacks the column. */
+  readonly sql: string | undefined;
+  readonly sourceType?: string;
+}
+
+function formatOf(file: string, role: 'input' | 'output'): BatchFormat {
+  const ext = path.extname(file.replace(/\.gz$/i, '')).toLowerCase();
+  const format = EXTENSIONS[ext];
+  if (!format) {
+    throw new FlywheelError(
+      role === 'input' ? 'DATA_UNREADABLE' : 'USAGE',
+      `cannot tell the format of the ${role} ${file} from its extension`,
+      { hint: 'use .csv, .tsv, .csv.gz, .parquet or .pq' },
+    );
+  }
+  return format;
+}
+
+function readerSql(file: string, format: BatchFormat): string {
+  return format === 'parquet'
+    ? `read_parquet(${sqlString(file)})`
+    : `read_csv(${sqlString(file)}${/\.tsv(\.gz)?$/i.test(file) ? ", delim='\\t'" : ''})`;
+}
+
+/** DuckDB's first useful line, for messages that name the file instead. */
+function duckReason(err: unknown): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  const first = raw.split('\n').find((l) => l.trim() !== '' && !l.startsWith('LINE ')) ?? raw;
+  return first.replace(/^[A-Za-z ]+ Error: /, '');
+}
+
+function unreadable(shown: string, err: unknown): FlywheelError {
+  if (err instanceof FlywheelError) return err;
+  return new FlywheelError('DATA_UNREADABLE', `cannot read ${shown}: ${duckReason(err)}`, {
+    cause: err,
+  });
+}
+
+function checkInputFile(shown: string, absolute: string): void {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(absolute);
+  } catch {
+    throw new FlywheelError('DATA_NOT_FOUND', `input file not found: ${shown}`);
+  }
+  if (stats.isDirectory())
+    throw new FlywheelError('DATA_NOT_FOUND', `${shown} is a directory, not a data file`);
+  if (stats.size === 0) throw new FlywheelError('DATA_EMPTY', `${shown} is empty (0 bytes)`);
+}
+
+function checkOutputFolder(shown: string, absolute: string): void {
+  const dir = path.dirname(absolute);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {}
+  if (!isDir) {
+    throw new FlywheelError('USAGE', `the folder of the output ${shown} does not exist`, {
+      hint: `create ${path.dirname(shown) || '.'} first`,
+    });
+  }
+}
+
+/**
+ * Lines the file's columns up with the bundle's inputs. A missing column is an
+ * error, except a point-in-time feature (the online store's job): it is
+ * scored as missing, with a warning. A column of the wrong kind is an error.
+ */
+function planInputs(
+  bundle: ModelBundle,
+  columns: readonly { name: string; type: string }[],
+  shown: string,
+  warnings: string[],
+): InputPlan[] {
+  const byName = new Map(columns.map((c) => [c.name, c.type]));
+  const pointInTime = new Set(bundle.featureVersions.map((f) => f.name));
+  const missing: string[] = [];
+  const plans: InputPlan[] = [];
+  for (const input of bundle.inputs) {
+    const sourceType = byName.get(input.name);
+    if (sourceType === undefined) {
+      if (pointInTime.has(input.name)) {
+        warnings.push(
+          `${shown} has no column "${input.name}" (a point-in-time feature): scored as missing`,
+        );
+        plans.push({ input, sql: undefined });
+      } else missing.push(input.name);
+      continue;
+    }
+    const kind = inferColumnType(sourceType);
+    const convertible =
+      kind === input.type ||
+      (kind !== undefined && input.type === 'categorical') ||
+      (kind === 'categorical' && input.type !== 'categorical');
+    if (!convertible) {
+      throw new FlywheelError(
+        'SCHEMA_TYPE_MISMATCH',
+        `${shown}: column "${input.name}" is ${sourceType}, but the model reads it as ${input.type}`,
+        { details: { file: shown, column: input.name, type: sourceType, expected: input.type } },
+      );
+    }
+    plans.push({ input, sql: convertSql(input.name, sourceType, input.type), sourceType });
+  }
+  if (missing.length > 0) {
+    const list = missing.map((m) => `"${m}"`).join(', ');
+    throw new FlywheelError(
+      'SCHEMA_MISSING_COLUMN',
+      `${shown} lacks column${missing.length > 1 ? 's' : ''} ${list}, which the model needs`,
+      {
+        details: { file: shown, missing },
+        hint: `the model reads: ${bundle.inputs.map((i) => `${i.name} (${i.type})`).join(', ')}`,
+      },
+    );
+  }
+  return plans;
+}
+
+/** Text columns read as numbers or timestamps must convert, as training checks its declared types. */
+async function checkValues(session: DuckSession, plans: readonly InputPlan[], shown: string) {
+  for (const plan of plans) {
+    if (plan.sql === undefined || plan.input.type === 'categorical') continue;
+    if (inferColumnType(plan.sourceType ?? '') === plan.input.type) continue;
+    const text = `CAST(${sqlIdent(plan.input.name)} AS VARCHAR)`;
+    const bad = await session.rows(
+      `SELECT row_number() OVER () AS row, ${text} AS value FROM fw_in QUALIFY NULLIF(TRIM(${text}), '') IS NOT NULL AND ${plan.sql} IS NULL LIMIT 3`,
+    );
+    if (bad.length > 0) {
+      const examples = bad
+        .map((b) => `row ${String(b['row'])}: ${JSON.stringify(String(b['value']).slice(0, 40))}`)
+        .join(', ');
+      throw new FlywheelError(
+        'SCHEMA_TYPE_MISMATCH',
+        `${shown}: column "${plan.input.name}" should be ${plan.input.type} but holds values that are not (${examples})`,
+        { details: { file: shown, column: plan.input.name, expected: plan.input.type } },
+      );
+    }
+  }
+}
+
+/**
+ * One scan of the input: the row count, the nulls of inputs that may not be
+ * null, and one ENUM per categorical input (so codes come out of DuckDB and
+ * strings never reach JavaScript row by row, as in load-frame.ts).
+ */
+async function scanInput(
+  session: DuckSession,
+  plans: readonly InputPlan[],
+  shown: string,
+): Promise<{ rows: number; dictionaries: Map<string, string[]> }> {
+  const selects = ['count(*) AS n'];
+  plans.forEach((p, i) => {
+    if (p.sql === undefined) return;
+    if (p.input.type === 'categorical')
+      selects.push(`list(DISTINCT ${p.sql}) FILTER (WHERE ${p.sql} IS NOT NULL) AS d${i}`);
+    if (!p.input.nullable) selects.push(`count(*) FILTER (WHERE ${p.sql} IS NULL) AS z${i}`);
+  });
+  await session.run(`CREATE TEMP TABLE fw_scan AS SELECT ${selects.join(', ')} FROM fw_in`);
+  const [scan] = await session.rows('SELECT n FROM fw_scan');
+  const dictionaries = new Map<string, string[]>();
+  for (const [i, p] of plans.entries()) {
+    if (p.sql === undefined) continue;
+    if (!p.input.nullable) {
+      const [nulls] = await session.rows(`SELECT z${i} AS z FROM fw_scan`);
+      if (Number(nulls?.['z']) > 0) {
+        throw new FlywheelError(
+          'SCHEMA_TYPE_MISMATCH',
+          `${shown}: column "${p.input.name}" is missing on ${String(nulls?.['z'])} row(s), and the model requires it`,
+          { details: { file: shown, column: p.input.name } },
+        );
+      }
+    }
+    if (p.input.type !== 'categorical') continue;
+    await session.run(
+      `CREATE TYPE fw_enum_${i} AS ENUM (SELECT v FROM (SELECT unnest(d${i}) AS v FROM fw_scan) ORDER BY v)`,
+    );
+    const values = await session.rows(`SELECT unnest(enum_range(NULL::fw_enum_${i})) AS v`);
+    dictionaries.set(
+      p.input.name,
+      values.map((r) => String(r['v'])),
+    );
+  }
+  return { rows: Number(scan?.['n'] ?? 0), dictionaries };
+}
+
+/** The SELECT list of the stream: every present input as a number or a code, never NULL. */
+function streamSelects(plans: readonly InputPlan[]): string[] {
+  const selects: string[] = [];
+  plans.forEach((p, i) => {
+    if (p.sql === undefined) return;
+    if (p.input.type === 'categorical')
+      selects.push(`COALESCE(CAST(enum_code(CAST(${p.sql} AS fw_enum_${i})) AS INTEGER), -1)`);
+    else if (p.input.type === 'timestamp')
+      selects.push(`COALESCE(CAST(epoch_ms(${p.sql}) AS DOUBLE), 'NaN'::DOUBLE)`);
+    else selects.push(`COALESCE(CAST(${p.sql} AS DOUBLE), 'NaN'::DOUBLE)`);
+  });
+  return selects;
+}
+
+type Buffer = Float64Array | Int32Array;
+type Vector = { getItem(i: number): unknown; items?: unknown };
+
+function copyRange(vector: Vector, from: number, n: number, target: Buffer, at: number): void {
+  const items = vector.items;
+  if (items instanceof target.constructor) {
+    target.set((items as Buffer).subarray(from, from + n), at);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = vector.getItem(from + i);
+    target[at + i] = v === null ? Number.NaN : Number(v);
+  }
+}
+
+/** The model's view of a chunk: inputs, absent inputs as missing, then derived features. */
+class ChunkScorer {
+  private readonly derived: readonly { name: string; expression: Expression }[];
+  private readonly threshold: number;
+  private readonly classes: readonly string[];
+
+  constructor(
+    private readonly bundle: ModelBundle,
+    private readonly model: FittedModel,
+  ) {
+    this.derived = bundle.derived.map((d) => ({
+      name: d.name,
+      expression: parseExpression(d.expression),
+    }));
+    this.threshold = binaryThreshold(bundle.decision);
+    this.classes = model.classes ?? bundle.classes ?? [];
+    const provided = new Set([...bundle.inputs.map((i) => i.name), ...bundle.derived.map((d) => d.name)]);
+    for (const f of model.schema.features) {
+      if (!provided.has(f.name)) {
+        throw new FlywheelError(
+          'ARTIFACT_CORRUPT',
+          `bundle of "${bundle.name}": the model needs feature "${f.name}", which is neither an input nor a derived feature`,
+        );
+      }
+    }
+  }
+
+  /** Columns of the scores file, in order. */
+  get columns(): { name: string; type: string }[] {
+    if (this.bundle.task === 'multiclass')
+      return [
+        { name: 'score', type: 'DOUBLE' },
+        { name: 'decision', type: 'INTEGER' },
+        ...this.classes.map((_, j) => ({ name: `p${j}`, type: 'DOUBLE' })),
+      ];
+    if (this.bundle.task === 'binary')
+      return [
+        { name: 'score', type: 'DOUBLE' },
+        { name: 'decision', type: 'BOOLEAN' },
+      ];
+    return [{ name: 'score', type: 'DOUBLE' }];
+  }
+
+  /** Scores `n` rows and returns them as lines of the scores file. */
+  score(inputs: Map<string, Column>, n: number): string {
+    const columns = inputs;
+    for (const step of this.derived) {
+      const column = evaluateColumn(step.expression, columns as ReadonlyMap<string, ColumnData>, n);
+      columns.set(step.name, column as Column);
+    }
+    const output = this.model.predict(makeFrame(columns));
+    return this.lines(output, n);
+  }
+
+  private lines(output: Float64Array, n: number): string {
+    const num = (x: number) => (Number.isNaN(x) ? '' : String(x));
+    let text = '';
+    if (this.bundle.task === 'binary') {
+      const t = this.threshold;
+      for (let r = 0; r < n; r++) {
+        const s = output[r]!;
+        text += Number.isNaN(s) ? ',\n' : `${s},${s >= t ? 'true' : 'false'}\n`;
+      }
+    } else if (this.bundle.task === 'regression') {
+      for (let r = 0; r < n; r++) text += `${num(output[r]!)}\n`;
+    } else {
+      const k = this.classes.length;
+      for (let r = 0; r < n; r++) {
+        let best = 0;
+        let line = '';
+        for (let j = 0; j < k; j++) {
+          const p = output[r * k + j]!;
+          if (p > output[r * k + best]!) best = j;
+          line += `,${num(p)}`;
+        }
+        text += `${num(output[r * k + best]!)},${best}${line}\n`;
+      }
+    }
+    return text;
+  }
+}
+
+/** Output columns that would clash with the ones scoring adds: replaced, with a warning. */
+function addedColumns(bundle: ModelBundle, classes: readonly string[]): string[] {
+  return [
+    'score',
+    'decision',
+    ...(bundle.task === 'multiclass' ? classes.map((c) => `probability_${c}`) : []),
+    'model_version',
+  ];
+}
+
+function outputSql(
+  bundle: ModelBundle,
+  classes: readonly string[],
+  modelVersion: string,
+  scoresFile: string,
+  scoreColumns: readonly { name: string; type: string }[],
+  replaced: readonly string[],
+): string {
+  const columns = `{${scoreColumns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
+  const scores = `read_csv(${sqlString(scoresFile)}, header=false, auto_detect=false, delim=',', quote='', columns=${columns})`;
+  const selects = ['s.score AS score'];
+  if (bundle.task === 'multiclass') {
+    const list = `[${classes.map(sqlString).join(', ')}]`;
+    selects.push(`${list}[s.decision + 1] AS decision`);
+    classes.forEach((c, j) => selects.push(`s.p${j} AS ${sqlIdent(`probability_${c}`)}`));
+  } else if (bundle.task === 'binary') selects.push('s.decision AS decision');
+  else selects.push('s.score AS decision');
+  selects.push(`${sqlString(modelVersion)} AS model_version`);
+  const exclude =
+    replaced.length > 0 ? ` EXCLUDE (${replaced.map((c) => sqlIdent(c)).join(', ')})` : '';
+  return `SELECT i.*${exclude}, ${selects.join(', ')} FROM fw_in AS i POSITIONAL JOIN ${scores} AS s`;
+}
+
+function copyOptions(output: string, format: BatchFormat): string {
+  if (format === 'parquet') return "FORMAT parquet, COMPRESSION 'zstd'";
+  const options = ['FORMAT csv', 'HEADER true'];
+  if (/\.tsv(\.gz)?$/i.test(output)) options.push("DELIMITER '\\t'");
+  if (/\.gz$/i.test(output)) options.push("COMPRESSION 'gzip'");
+  return options.join(', ');
+}
+
+/**
+ * Scores a file with a loaded bundle (what `predictBatch` does once it has
+ * resolved the reference). Exposed for tests and tools that hold a bundle.
+ *
+ * @example
+ * await scoreFile({ bundle, modelVersion: 'churn@3', input: 'in.parquet', output: 'out.csv' });
+ */
+export async function scoreFile(options: ScoreFileOptions): Promise<PredictBatchResult> {
+  const started = performance.now();
+  const { bundle, signal } = options;
+  const chunkRows = options.chunkRows ?? 100_000;
+  if (!Number.isSafeInteger(chunkRows) || chunkRows < 1) {
+    throw new FlywheelError('USAGE', `chunkRows must be a positive integer, got ${chunkRows}`);
+  }
+  const input = path.resolve(options.input);
+  const output = path.resolve(options.output);
+  checkInputFile(options.input, input);
+  const inputFormat = formatOf(options.input, 'input');
+  const format = options.format ?? formatOf(options.output, 'output');
+  checkOutputFolder(options.output, output);
+  const model = loadModel(bundle.model);
+  const scorer = new ChunkScorer(bundle, model);
+  const classes = model.classes ?? bundle.classes ?? [];
+  const warnings: string[] = [];
+
+  const scratch = mkdtempSync(path.join(tmpdir(), 'fw-predict-'));
+  const scoresFile = path.join(scratch, 'scores.csv');
+  const partial = path.join(
+    path.dirname(output),
+    `.${path.basename(output)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`,
+  );
+  const session = await DuckSession.open();
+  const interrupt = () => session.connection.interrupt();
+  signal?.addEventListener('abort', interrupt, { once: true });
+  let fd: number | undefined;
+  try {
+    signal?.throwIfAborted();
+    let columns: { name: string; type: string }[];
+    try {
+      await session.run(
+        `CREATE TEMP VIEW fw_in AS SELECT * FROM ${readerSql(input, inputFormat)}`,
+      );
+      columns = await session.describe('SELECT * FROM fw_in');
+    } catch (err) {
+      throw unreadable(options.input, err);
+    }
+    const plans = planInputs(bundle, columns, options.input, warnings);
+    const added = addedColumns(bundle, classes);
+    const replaced = columns.map((c) => c.name).filter((c) => added.includes(c));
+    if (replaced.length > 0)
+      warnings.push(`${options.input} already has ${replaced.join(', ')}: replaced in the output`);
+
+    let total: number;
+    let dictionaries: Map<string, string[]>;
+    try {
+      await checkValues(session, plans, options.input);
+      ({ rows: total, dictionaries } = await scanInput(session, plans, options.input));
+    } catch (err) {
+      throw signal?.aborted ? signal.reason : unreadable(options.input, err);
+    }
+
+    // Buffers of one chunk, reused; absent inputs stay NaN.
+    const buffers = plans.map((p) =>
+      p.input.type === 'categorical' ? new Int32Array(chunkRows) : new Float64Array(chunkRows),
+    );
+    for (const [i, p] of plans.entries()) if (p.sql === undefined) buffers[i]!.fill(Number.NaN);
+    const streamed = plans.flatMap((p, i) => (p.sql === undefined ? [] : [i]));
+    const chunkColumns = (n: number) => {
+      const map = new Map<string, Column>();
+      plans.forEach((p, i) => {
+        const values = buffers[i]!.subarray(0, n);
+        if (p.input.type === 'categorical')
+          map.set(p.input.name, {
+            type: 'categorical',
+            codes: values as Int32Array,
+            dictionary: dictionaries.get(p.input.name) ?? [],
+          });
+        else map.set(p.input.name, { type: p.input.type, values: values as Float64Array });
+      });
+      return map;
+    };
+
+    fd = openSync(scoresFile, 'w');
+    let filled = 0;
+    let scored = 0;
+    const flush = () => {
+      if (filled === 0) return;
+      writeSync(fd!, scorer.score(chunkColumns(filled), filled));
+      scored += filled;
+      filled = 0;
+      options.onProgress?.(scored, total);
+    };
+    const selects = streamSelects(plans);
+    const query =
+      selects.length > 0 ? `SELECT ${selects.join(', ')} FROM fw_in` : 'SELECT 0 AS x FROM fw_in';
+    try {
+      for await (const chunk of session.chunks(query)) {
+        signal?.throwIfAborted();
+        const n = chunk.rowCount;
+        for (let from = 0; from < n; ) {
+          const take = Math.min(n - from, chunkRows - filled);
+          streamed.forEach((p, c) => {
+            copyRange(chunk.getColumnVector(c), from, take, buffers[p]!, filled);
+          });
+          filled += take;
+          from += take;
+          if (filled === chunkRows) flush();
+        }
+      }
+      flush();
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw unreadable(options.input, err);
+    }
+    closeSync(fd);
+    fd = undefined;
+
+    const select = outputSql(bundle, classes, options.modelVersion, scoresFile, scorer.columns, replaced);
+    let written: number;
+    try {
+      const [copied] = await session.rows(
+        `COPY (${select}) TO ${sqlString(partial)} (${copyOptions(output, format)})`,
+      );
+      written = Number(copied?.['Count'] ?? scored);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw new FlywheelError(
+        'DATA_UNREADABLE',
+        `cannot write ${options.output}: ${duckReason(err)}`,
+        { cause: err },
+      );
+    }
+    if (written !== scored || scored !== total) {
+      throw new FlywheelError(
+        'DATA_UNREADABLE',
+        `${options.input} changed while it was being scored (${total} rows counted, ${scored} scored, ${written} written)`,
+      );
+    }
+    signal?.throwIfAborted();
+    renameSync(partial, output);
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      model: options.modelVersion,
+      input: options.input,
+      output: options.output,
+      format,
+      rows: scored,
+      seconds,
+      rowsPerSecond: seconds > 0 ? scored / seconds : 0,
+      added,
+      warnings,
+    };
+  } finally {
+    signal?.removeEventListener('abort', interrupt);
+    if (fd !== undefined) closeSync(fd);
+    session.close();
+    rmSync(partial, { force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Scores a CSV or Parquet file with a registered model version and writes
+ * the rows back with `score`, `decision` and `model_version` (plus one
+ * `probability_<class>` column per class for multiclass), atomically.
+ *
+ * @example
+ * const result = await predictBatch({
+ *   stores, ref: 'flights_delay@champion', input: 'flights.parquet', output: 'scored.parquet',
+ * });
+ * console.log(`${result.rows} rows at ${Math.round(result.rowsPerSecond)} rows/s`);
+ */
+export async function predictBatch(options: PredictBatchOptions): Promise<PredictBatchResult> {
+  const { stores, ref, ...rest } = options;
+  const registry = new ModelRegistry(stores);
+  const version = await registry.resolve(ref);
+  const bundle = await registry.loadBundle(version);
+  return scoreFile({ ...rest, bundle, modelVersion: `${version.name}@${version.version}` });
+}

@@ -1,0 +1,77 @@
+/**
+ * A model bundle: everything needed to serve one model version, in one
+ * immutable JSON document stored in the artifact store under its sha256.
+ * The registry creates bundles from blessed runs; the server and batch
+ * scoring read nothing else.
+ */
+
+export const BUNDLE_FORMAT = 'flywheel.bundle/v1';
+export const BUNDLE_MEDIA_TYPE = 'application/vnd.flywheel.bundle+json';
+
+/** One input a request may carry, as the model was trained on it. */
+export interface BundleInput {
+  readonly name: string;
+  readonly type: 'numeric' | 'categorical' | 'timestamp';
+  /** Categoricals: the values seen in training (others are "unseen", which the model handles). */
+  readonly categories?: readonly string[];
+  /** Whether the model can score a row where this input is missing (all Flywheel models can). */
+  readonly nullable: boolean;
+}
+
+/** A feature the server computes from the inputs (the spec's `features.derive`). */
+export interface BundleDerived {
+  readonly name: string;
+  readonly type: 'numeric' | 'categorical' | 'timestamp';
+  /** The spec expression, evaluated with the same evaluator as training's consistency test. */
+  readonly expression: string;
+}
+
+export type BundleDecision =
+  | { readonly kind: 'threshold'; readonly threshold: number }
+  | { readonly kind: 'top_k'; readonly k: number; readonly per: string; readonly threshold: number }
+  | { readonly kind: 'none' };
+
+export interface ModelBundle {
+  readonly format: typeof BUNDLE_FORMAT;
+  /** The registered model name (the spec's `name` by default). */
+  readonly name: string;
+  readonly task: 'binary' | 'multiclass' | 'regression';
+  /** The rung that was chosen, e.g. `gbdt`. */
+  readonly rung: string;
+  /** The model file (`FittedModel.toFile()`), loadable with `loadModel`. */
+  readonly model: unknown;
+  /** Inputs a request carries: the raw columns the features come from. */
+  readonly inputs: readonly BundleInput[];
+  /** Features computed from the inputs, in order. */
+  readonly derived: readonly BundleDerived[];
+  /** The model's feature order (inputs and derived features by name). */
+  readonly features: readonly string[];
+  /** Point-in-time features and their definition versions (served from the online store later). */
+  readonly featureVersions: readonly { readonly name: string; readonly version: string }[];
+  /** Multiclass: class labels in model order. */
+  readonly classes?: readonly string[];
+  /** How a score becomes a decision (binary). */
+  readonly decision: BundleDecision;
+  readonly entity?: string;
+  readonly eventTime?: string;
+  /** The business costs, for canary cost comparisons and alert pricing. */
+  readonly costs?: {
+    readonly tp: number;
+    readonly fp: number;
+    readonly fn: number;
+    readonly tn: number;
+  };
+  readonly currency: string;
+  readonly latencyBudget?: { readonly p50_ms?: number; readonly p99_ms: number };
+  readonly specHash: string;
+  /** The profile of the training snapshot: the reference monitoring compares traffic with. */
+  readonly referenceProfile: unknown;
+  readonly lineage: {
+    readonly runId: string;
+    readonly rungRunId: string;
+    readonly snapshotId: string | null;
+  };
+  /** The gate's verdict on the run (step 5). Promotion requires `passed`. */
+  readonly blessing: { readonly passed: boolean; readonly criteria: readonly unknown[] };
+  readonly createdAt: string;
+}

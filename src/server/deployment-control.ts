@@ -1,0 +1,30 @@
+/**
+ * What the admin routes need from the registry: list models with their
+ * aliases, show a deployment, and move it (promote, roll back, start or end a
+ * canary). Every move names who made it and why, for the audit history.
+ */
+
+/** Who asked for a change and why. */
+export interface ChangeRequest {
+  readonly actor: string;
+  readonly reason: string;
+}
+
+export interface DeploymentControl {
+  /** Registered models with their aliases and versions. */
+  listModels(): Promise<unknown>;
+  /** The deployment of `name` (champion, canary, history), or undefined when unknown. */
+  deployment(name: string): Promise<unknown>;
+  promote(name: string, change: ChangeRequest & { readonly version: string }): Promise<unknown>;
+  rollback(name: string, change: ChangeRequest): Promise<unknown>;
+  startCanary(
+    name: string,
+    change: ChangeRequest & {
+      readonly version: string;
+      /** Share of traffic in percent, 0 to 100. */
+      readonly weight: number;
+      readonly shadow: boolean;
+    },
+  ): Promise<unknown>;
+  endCanary(name: string, change: ChangeRequest): Promise<unknown>;
+}

@@ -1,0 +1,23 @@
+/**
+ * The HTTP surface (layer 6): a fastify server over a ModelHost with the
+ * `/v1` and Open Inference Protocol v2 routes, health, metrics, deployment
+ * admin and bearer-token access control.
+ */
+export {
+  type Action,
+  ANONYMOUS,
+  defaultRoleAllows,
+  type Principal,
+  type RoleAllows,
+  type TokenVerifier,
+} from './access.js';
+export {
+  createServer,
+  type FlywheelServer,
+  isLoopback,
+  type ListenOptions,
+  type ServerOptions,
+} from './create-server.js';
+export type { ChangeRequest, DeploymentControl } from './deployment-control.js';
+export { type ErrorBody, type FieldProblem, HttpError, SERVER_ERROR_CODES } from './server-error.js';
+export { handleShutdownSignals } from './shutdown.js';
