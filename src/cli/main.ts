@@ -11,6 +11,7 @@ import { ExitCode } from '../errors.js';
 import { smokeCheck } from '../serve/index.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
+import { deployCommand } from './commands/deploy.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { governanceCommand } from './commands/governance.js';
 import { initCommand } from './commands/init.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: Io = processIo): Command {
     runsCommand({ openStoreForCli, print: (text) => io.out(text) }),
     modelsCommand(io, { smokeCheck: async (bundle) => void (await smokeCheck(bundle)) }),
     predictCommand(io),
+    deployCommand(io),
     tokensCommand(io),
   ]) {
     program.addCommand(command);
