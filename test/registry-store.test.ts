@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { modelsCommand } from '../src/cli/commands/models.js';
 import { tokensCommand } from '../src/cli/commands/tokens.js';
 import type { Io } from '../src/cli/output.js';
@@ -719,6 +719,10 @@ function registrySuite(harness: StoreHarness): void {
 }
 
 describe('flywheel models and tokens (SQLite)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   /** Runs a command; returns the exit code `main` would (commander's own errors: 2). */
   async function exitCode(command: Command, args: string[]): Promise<number> {
     const quiet = (c: Command) => {
@@ -761,7 +765,7 @@ describe('flywheel models and tokens (SQLite)', () => {
   it('lists, promotes, shows, exports, rolls back and tells what served when', async () => {
     const { run, location } = await setup();
     const models = (io: Io) => modelsCommand(io);
-    process.env['FLYWHEEL_ACTOR'] = 'cli-tester';
+    vi.stubEnv('FLYWHEEL_ACTOR', 'cli-tester');
 
     expect((await run(models, 'list')).printed).toMatch(/^model\s+versions\s+champion/);
     let r = await run(models, 'promote', 'churn@1', '--reason', 'first model');
@@ -790,6 +794,13 @@ describe('flywheel models and tokens (SQLite)', () => {
     });
     r = await run(models, 'promote', 'churn@2', '--reason', 'again');
     expect(r.printed).toMatch(/already points at version 2/);
+    const refusing = (io: Io) =>
+      modelsCommand(io, {
+        smokeCheck: async () => {
+          throw new Error('the scorer says no');
+        },
+      });
+    expect((await run(refusing, 'promote', 'churn@1', '--reason', 'back')).code).toBe(4);
 
     const list = JSON.parse((await run(models, 'list', '--json')).printed);
     expect(list.models).toEqual([{ name: 'churn', versions: 3, aliases: { champion: 2 } }]);

@@ -13,15 +13,7 @@ export {
 } from './bundle.js';
 export { checkBundle } from './bundle-check.js';
 export { canonicalJson } from './canonical-json.js';
-export {
-  type AliasMove,
-  CANARY_OUTCOMES,
-  type CanaryOutcome,
-  type Deployment,
-  ModelRegistry,
-  type ModelRegistryOptions,
-  type ModelVersion,
-} from './model-registry.js';
+export { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
 export {
   assertAliasName,
   assertModelName,
@@ -39,3 +31,17 @@ export {
   TokenStore,
   type TokenStoreOptions,
 } from './token-store.js';
+export {
+  type AliasMove,
+  CANARY_OUTCOMES,
+  type CanaryOutcome,
+  type ChangeOptions,
+  type Deployment,
+  type EndCanaryOptions,
+  type ModelVersion,
+  type MoveAliasOptions,
+  type RemoveAliasOptions,
+  type RollbackOptions,
+  type SetCanaryWeightOptions,
+  type StartCanaryOptions,
+} from './types.js';

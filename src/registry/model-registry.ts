@@ -7,22 +7,16 @@
  * every change is written together with its audit record.
  */
 import { FlywheelError } from '../errors.js';
-import {
-  type AliasMoveRecord,
-  type ArtifactStore,
-  displayId,
-  type MetadataStore,
-  type ModelVersionRecord,
-  type Stores,
-} from '../store/index.js';
+import type { ArtifactStore, MetadataStore, Stores } from '../store/index.js';
 import { BUNDLE_MEDIA_TYPE, type ModelBundle } from './bundle.js';
 import { checkBundle } from './bundle-check.js';
+import { type CanaryHost, endCanary, setCanaryWeight, startCanary } from './canary.js';
 import { canonicalJson } from './canonical-json.js';
+import { assertBlessed, canaryReserved, checkChange, moveAudit, unknownModel } from './policy.js';
 import {
   assertActor,
   assertAliasName,
   assertModelName,
-  assertReason,
   assertVersion,
   CANARY,
   CHAMPION,
@@ -30,23 +24,17 @@ import {
   parseModelRef,
 } from './refs.js';
 import { loadAndScore, type SmokeCheck } from './smoke-check.js';
-
-/** A registered, immutable model version. */
-export type ModelVersion = ModelVersionRecord;
-/** One move of an alias: from which version to which, who, when, why, on what evidence. */
-export type AliasMove = AliasMoveRecord;
-
-/** What a model name serves now. */
-export interface Deployment {
-  name: string;
-  champion: ModelVersion | undefined;
-  canary?: { version: ModelVersion; weight: number; shadow: boolean; startedAt: string };
-  /** The registry's change token when this was read (see `changeToken`). */
-  changeToken: string;
-}
-
-export const CANARY_OUTCOMES = ['promoted', 'rolled_back', 'aborted'] as const;
-export type CanaryOutcome = (typeof CANARY_OUTCOMES)[number];
+import type {
+  AliasMove,
+  Deployment,
+  EndCanaryOptions,
+  ModelVersion,
+  MoveAliasOptions,
+  RemoveAliasOptions,
+  RollbackOptions,
+  SetCanaryWeightOptions,
+  StartCanaryOptions,
+} from './types.js';
 
 export interface ModelRegistryOptions {
   /** The clock moves and registrations are stamped with (tests). */
@@ -71,11 +59,18 @@ export class ModelRegistry {
   readonly #metadata: MetadataStore;
   readonly #artifacts: ArtifactStore;
   readonly #now: () => Date;
+  readonly #canaryHost: CanaryHost;
 
   constructor(stores: Pick<Stores, 'metadata' | 'artifacts'>, options: ModelRegistryOptions = {}) {
     this.#metadata = stores.metadata;
     this.#artifacts = stores.artifacts;
     this.#now = options.now ?? (() => new Date());
+    this.#canaryHost = {
+      metadata: this.#metadata,
+      now: () => this.#now().toISOString(),
+      getVersion: (name, version) => this.getVersion(name, version),
+      smokeCheck: (version, check) => this.#smokeCheck(version, check),
+    };
   }
 
   /**
@@ -103,18 +98,7 @@ export class ModelRegistry {
         createdBy: opts.actor,
       });
       if (!created) return record;
-      const run = await tx.findRun(record.runId);
-      const attached = await (run ? tx.listRunArtifacts(run.id) : Promise.resolve([]));
-      if (run && !attached.some((a) => a.name === RUN_ARTIFACT_NAME)) {
-        await tx.insertRunArtifact({
-          runId: run.id,
-          name: RUN_ARTIFACT_NAME,
-          sha256: ref.sha256,
-          size: ref.size,
-          mediaType: BUNDLE_MEDIA_TYPE,
-          at,
-        });
-      }
+      await attachToRun(tx, record, ref.size);
       await tx.audit({
         actor: opts.actor,
         action: 'model.register',
@@ -213,16 +197,7 @@ export class ModelRegistry {
    * log in one transaction; CONFLICT when someone moved the alias meanwhile.
    * Moving an alias to the version it holds returns its last move.
    */
-  async moveAlias(opts: {
-    name: string;
-    alias: string;
-    version: number;
-    actor: string;
-    reason: string;
-    evidence?: unknown;
-    smokeCheck?: SmokeCheck;
-    requireBlessing?: boolean;
-  }): Promise<AliasMove> {
+  async moveAlias(opts: MoveAliasOptions): Promise<AliasMove> {
     const { name, alias } = opts;
     checkChange(opts);
     assertAliasName(alias);
@@ -254,12 +229,7 @@ export class ModelRegistry {
   }
 
   /** Unsets an alias (recorded like a move, to `null`). NOT_FOUND when it is not set. */
-  async removeAlias(opts: {
-    name: string;
-    alias: string;
-    actor: string;
-    reason: string;
-  }): Promise<AliasMove> {
+  async removeAlias(opts: RemoveAliasOptions): Promise<AliasMove> {
     const { name, alias } = opts;
     checkChange(opts);
     assertAliasName(alias);
@@ -286,20 +256,14 @@ export class ModelRegistry {
    * last move. NOT_FOUND when it never moved, CONFLICT when it was unset
    * before. Rolling back twice returns to where the first rollback started.
    */
-  async rollback(opts: {
-    name: string;
-    alias?: string;
-    actor: string;
-    reason: string;
-    evidence?: unknown;
-  }): Promise<AliasMove> {
+  async rollback(opts: RollbackOptions): Promise<AliasMove> {
     const { name } = opts;
     const alias = opts.alias ?? CHAMPION;
     checkChange(opts);
     assertAliasName(alias);
     if (alias === CANARY) {
       throw new FlywheelError('USAGE', 'a canary is rolled back by ending it', {
-        hint: "use endCanary with outcome 'rolled_back' (`flywheel deploy … --rollback`)",
+        hint: "use endCanary with outcome 'rolled_back'",
       });
     }
     await this.#assertModelExists(name);
@@ -312,11 +276,18 @@ export class ModelRegistry {
           hint: 'there is nothing to roll back to',
         });
       }
-      if (last.fromVersion === null || last.toVersion !== current) {
+      if (last.fromVersion === null) {
         throw new FlywheelError(
           'CONFLICT',
           `${name}@${alias} was unset before its last move, so there is nothing to roll back to`,
           { hint: 'promote the version you want instead' },
+        );
+      }
+      if (last.toVersion !== current) {
+        throw new FlywheelError(
+          'CONFLICT',
+          `${name}@${alias} does not hold the version its last move set; not rolling back`,
+          { hint: 'look at `flywheel models history` and promote the version you want' },
         );
       }
       const move = await tx.moveAlias({
@@ -358,104 +329,13 @@ export class ModelRegistry {
    * `weight`% of traffic (or, in shadow mode, is scored without serving). The
    * model needs a champion to compare with, and at most one canary runs.
    */
-  async startCanary(opts: {
-    name: string;
-    version: number;
-    weight: number;
-    shadow: boolean;
-    actor: string;
-    reason: string;
-    evidence?: unknown;
-    smokeCheck?: SmokeCheck;
-  }): Promise<AliasMove> {
-    const { name } = opts;
-    checkChange(opts);
-    assertWeight(opts.weight);
-    if (typeof opts.shadow !== 'boolean') {
-      throw new FlywheelError('USAGE', 'shadow must be true or false');
-    }
-    const version = await this.getVersion(name, opts.version);
-    assertBlessed(version);
-    const champion = await this.#metadata.currentAlias(name, CHAMPION);
-    if (champion === null) {
-      throw new FlywheelError(
-        'CONFLICT',
-        `model ${name} has no champion to compare a canary with`,
-        {
-          hint: `promote a first version: flywheel models promote ${name}@${version.version} --reason …`,
-        },
-      );
-    }
-    if (champion === version.version) {
-      throw new FlywheelError('USAGE', `${name}@${version.version} is already the champion`);
-    }
-    const running = await this.#metadata.findCanary(name);
-    if (running) throw canaryRunning(running.version, running.startedAt, name);
-    await this.#smokeCheck(version, opts.smokeCheck);
-    const at = this.#now().toISOString();
-    return this.#metadata.transaction(async (tx) => {
-      const existing = await tx.findCanary(name);
-      if (existing) throw canaryRunning(existing.version, existing.startedAt, name);
-      const move = await tx.moveAlias({
-        name,
-        alias: CANARY,
-        action: 'canary.start',
-        toVersion: version.version,
-        expectedFrom: null,
-        at,
-        actor: opts.actor,
-        reason: opts.reason,
-        evidence: opts.evidence ?? null,
-      });
-      const fresh = await tx.insertCanary({
-        name,
-        version: version.version,
-        weight: opts.weight,
-        shadow: opts.shadow,
-        startedAt: at,
-      });
-      if (!fresh) throw canaryRunning(version.version, at, name);
-      await tx.audit(
-        moveAudit(move!, 'model.canary.start', {
-          weight: opts.weight,
-          shadow: opts.shadow,
-          champion,
-        }),
-      );
-      return move!;
-    });
+  startCanary(opts: StartCanaryOptions): Promise<AliasMove> {
+    return startCanary(this.#canaryHost, opts);
   }
 
   /** Changes the canary's share of traffic (0–100); recorded in the audit log. */
-  async setCanaryWeight(opts: {
-    name: string;
-    weight: number;
-    actor: string;
-    reason: string;
-    evidence?: unknown;
-  }): Promise<void> {
-    checkChange(opts);
-    assertWeight(opts.weight);
-    const at = this.#now().toISOString();
-    await this.#metadata.transaction(async (tx) => {
-      const canary = await tx.findCanary(opts.name);
-      if (!canary) throw noCanary(opts.name);
-      await tx.updateCanaryWeight(opts.name, opts.weight);
-      await tx.audit({
-        actor: opts.actor,
-        action: 'model.canary.weight',
-        objectType: 'model',
-        objectId: opts.name,
-        details: {
-          version: canary.version,
-          from: canary.weight,
-          to: opts.weight,
-          reason: opts.reason,
-          evidence: opts.evidence ?? null,
-        },
-        at,
-      });
-    });
+  setCanaryWeight(opts: SetCanaryWeightOptions): Promise<void> {
+    return setCanaryWeight(this.#canaryHost, opts);
   }
 
   /**
@@ -463,63 +343,8 @@ export class ModelRegistry {
    * version (returned), then the canary alias is removed; `rolled_back` or
    * `aborted`: the canary alias is removed (returned). One transaction.
    */
-  async endCanary(opts: {
-    name: string;
-    outcome: CanaryOutcome;
-    actor: string;
-    reason: string;
-    evidence?: unknown;
-  }): Promise<AliasMove> {
-    const { name, outcome } = opts;
-    checkChange(opts);
-    if (!CANARY_OUTCOMES.includes(outcome)) {
-      throw new FlywheelError('USAGE', 'unknown canary outcome', {
-        hint: `outcomes are: ${CANARY_OUTCOMES.join(', ')}`,
-      });
-    }
-    const at = this.#now().toISOString();
-    const common = {
-      name,
-      at,
-      actor: opts.actor,
-      reason: opts.reason,
-      evidence: opts.evidence ?? null,
-    };
-    return this.#metadata.transaction(async (tx) => {
-      const canary = await tx.findCanary(name);
-      if (!canary) throw noCanary(name);
-      let promotion: AliasMove | undefined;
-      if (outcome === 'promoted') {
-        const champion = await tx.currentAlias(name, CHAMPION);
-        promotion = await tx.moveAlias({
-          ...common,
-          alias: CHAMPION,
-          action: 'canary.promote',
-          toVersion: canary.version,
-          expectedFrom: champion,
-        });
-      }
-      const removal = await tx.moveAlias({
-        ...common,
-        alias: CANARY,
-        action: `canary.${outcome}`,
-        toVersion: null,
-        expectedFrom: canary.version,
-      });
-      await tx.deleteCanary(name);
-      await tx.audit(
-        moveAudit(removal!, 'model.canary.end', {
-          outcome,
-          weight: canary.weight,
-          shadow: canary.shadow,
-          startedAt: canary.startedAt,
-          ...(promotion
-            ? { championFrom: promotion.fromVersion, promotionMoveId: promotion.id }
-            : {}),
-        }),
-      );
-      return outcome === 'promoted' && promotion ? promotion : removal!;
-    });
+  endCanary(opts: EndCanaryOptions): Promise<AliasMove> {
+    return endCanary(this.#canaryHost, opts);
   }
 
   /** What a model serves now: champion and canary, with the change token read before them. */
@@ -579,76 +404,21 @@ export class ModelRegistry {
   }
 }
 
-/** The audit record of an alias move. */
-function moveAudit(move: AliasMove, action: string, extra: Record<string, unknown> = {}) {
-  return {
-    actor: move.actor,
-    action,
-    objectType: 'model',
-    objectId: move.name,
-    details: {
-      alias: move.alias,
-      from: move.fromVersion,
-      to: move.toVersion,
-      moveId: move.id,
-      reason: move.reason,
-      evidence: move.evidence,
-      ...extra,
-    },
-    at: move.at,
-  };
-}
-
-function checkChange(opts: { name: string; actor: string; reason: string }): void {
-  assertModelName(opts.name);
-  assertActor(opts.actor);
-  assertReason(opts.reason);
-}
-
-function assertWeight(weight: unknown): asserts weight is number {
-  if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > 100) {
-    throw new FlywheelError('USAGE', 'canary weight must be a number from 0 to 100 (percent)', {
-      details: { field: 'weight' },
-    });
-  }
-}
-
-function assertBlessed(version: ModelVersion): void {
-  if (version.blessed) return;
-  throw new FlywheelError(
-    'GATE_FAILED',
-    `${version.name}@${version.version} is not blessed: its evaluation did not pass the gate`,
-    {
-      details: { model: version.name, version: version.version },
-      hint: 'only a version whose run passed the gate can be champion or canary',
-    },
-  );
-}
-
-function unknownModel(name: string): FlywheelError {
-  return new FlywheelError('NOT_FOUND', `no model named ${displayId(name)}`, {
-    hint: 'list registered models with `flywheel models list`',
+/**
+ * Attaches a newly registered bundle to the run it came from (when that run is
+ * in this store and has no bundle yet), so the run lists it with its media type.
+ */
+async function attachToRun(tx: MetadataStore, version: ModelVersion, size: number) {
+  const run = await tx.findRun(version.runId);
+  if (run === undefined) return;
+  const attached = await tx.listRunArtifacts(run.id);
+  if (attached.some((a) => a.name === RUN_ARTIFACT_NAME)) return;
+  await tx.insertRunArtifact({
+    runId: run.id,
+    name: RUN_ARTIFACT_NAME,
+    sha256: version.bundleSha256,
+    size,
+    mediaType: BUNDLE_MEDIA_TYPE,
+    at: version.createdAt,
   });
-}
-
-function canaryReserved(): FlywheelError {
-  return new FlywheelError(
-    'USAGE',
-    'the canary alias is moved only by starting or ending a canary',
-    {
-      hint: 'use startCanary / endCanary (`flywheel deploy NAME@VERSION --canary 10%`)',
-    },
-  );
-}
-
-function canaryRunning(version: number, since: string, name: string): FlywheelError {
-  return new FlywheelError(
-    'CONFLICT',
-    `a canary of ${name}@${version} is already running (since ${since})`,
-    { hint: 'end it (promote, roll back or abort) before starting another' },
-  );
-}
-
-function noCanary(name: string): FlywheelError {
-  return new FlywheelError('NOT_FOUND', `no canary is running for model ${name}`);
 }
