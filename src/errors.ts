@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   ARTIFACT_CORRUPT: { http: 500, exit: ExitCode.data },
   INVALID_PATH: { http: 400, exit: ExitCode.usage },
   GATE_FAILED: { http: 409, exit: ExitCode.gateFailed },
+  INFERENCE_TIMEOUT: { http: 504, exit: ExitCode.internal },
 } as const satisfies Record<string, { http: number; exit: ExitCode }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

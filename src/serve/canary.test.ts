@@ -228,7 +228,8 @@ function harness(options: { cost?: () => Promise<{ champion: number; canary: num
 describe('CanaryController', () => {
   it('promotes after five passing intervals, with every check as evidence', async () => {
     const { ended, interval } = harness();
-    for (let i = 0; i < 4; i++) expect((await interval({ requests: 150 }))!.action).toBe('continue');
+    for (let i = 0; i < 4; i++)
+      expect((await interval({ requests: 150 }))!.action).toBe('continue');
     const last = await interval({ requests: 150 });
     expect(last).toMatchObject({ action: 'promote', ended: true });
     expect(ended).toHaveLength(1);
@@ -245,7 +246,8 @@ describe('CanaryController', () => {
 
   it('holds on low traffic and never promotes', async () => {
     const { ended, interval } = harness();
-    for (let i = 0; i < 20; i++) expect((await interval({ requests: 40 }))!.check.verdict).toBe('hold');
+    for (let i = 0; i < 20; i++)
+      expect((await interval({ requests: 40 }))!.check.verdict).toBe('hold');
     expect(ended).toEqual([]);
   });
 

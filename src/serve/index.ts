@@ -60,5 +60,5 @@ export { type InputField, MAX_FIELD_ERRORS, RowParser } from './row-parser.js';
 export { scorePsi } from './score-divergence.js';
 export { createScorer, type ScoreResult, type Scorer } from './scorer.js';
 export { type PredictionObservation, ServingStats, type VersionStats } from './serving-stats.js';
-export { type SmokeCheckOptions, type SmokeCheckResult, smokeCheck } from './smoke-check.js';
+export { type SmokeCheckOptions, smokeCheck } from './smoke-check.js';
 export { LATENCY_BOUNDS_MS, VersionWindow, type WindowSnapshot } from './version-window.js';

@@ -9,16 +9,12 @@ import { FlywheelError } from '../errors.js';
 /** A request that took longer than the inference timeout (HTTP 504). */
 export class InferenceTimeoutError extends FlywheelError {
   constructor(timeoutMs: number, cause?: unknown) {
-    super('INTERNAL', `inference took longer than ${timeoutMs} ms`, {
-      details: { reason: 'INFERENCE_TIMEOUT', timeoutMs },
+    super('INFERENCE_TIMEOUT', `inference took longer than ${timeoutMs} ms`, {
+      details: { timeoutMs },
       hint: 'retry; if it persists, send fewer rows per request',
       ...(cause === undefined ? {} : { cause }),
     });
     this.name = 'InferenceTimeoutError';
-  }
-
-  override get httpStatus(): number {
-    return 504;
   }
 }
 

@@ -147,7 +147,9 @@ describe('PredictionLogger (sync): group commit', () => {
       onError: (err) => errors.push(err),
     });
     state.failing = true;
-    const failed = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => logger.log([entry(i)])));
+    const failed = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => logger.log([entry(i)])),
+    );
     expect(failed.every((r) => r.status === 'rejected')).toBe(true);
     for (const r of failed) {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'STORE_UNAVAILABLE' });

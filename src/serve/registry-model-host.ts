@@ -116,6 +116,7 @@ export class RegistryModelHost implements ModelHost {
   readonly #stats = new ServingStats();
   readonly #background = new Set<Promise<unknown>>();
   #refreshing: Promise<boolean> | undefined;
+  #queuedRefresh: Promise<boolean> | undefined;
   #poll: ReturnType<typeof setInterval> | undefined;
   #controller: CanaryController | undefined;
   #closed = false;
@@ -190,10 +191,20 @@ export class RegistryModelHost implements ModelHost {
    * at the next poll). Resolves true when something changed.
    */
   refresh(): Promise<boolean> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
+    if (this.#refreshing === undefined) {
+      this.#refreshing = this.#refresh().finally(() => {
+        this.#refreshing = undefined;
+      });
+      return this.#refreshing;
+    }
+    // A change may have landed after the running refresh read the token: read it again after.
+    this.#queuedRefresh ??= this.#refreshing
+      .catch(() => false)
+      .then(() => {
+        this.#queuedRefresh = undefined;
+        return this.refresh();
+      });
+    return this.#queuedRefresh;
   }
 
   async predict(name: string, request: PredictRequest): Promise<PredictOutcome> {
@@ -228,10 +239,12 @@ export class RegistryModelHost implements ModelHost {
     const served = canary !== undefined && !canary.shadow && toCanary.length > 0;
     const groups: Scored[] = [];
     const errors: FieldError[] = [];
-    let championRows = served ? toChampion : toChampion.concat(toCanary);
+    const everyRow = () => Array.from(rows, (_, i) => i);
+    let championRows = served ? toChampion : everyRow();
     if (served) {
       const result = this.#score(name, canary.slot, 'canary', rows, toCanary);
-      if (result === undefined) championRows = toChampion.concat(toCanary);
+      // A canary that fails leaves its rows to the champion: the client sees no error.
+      if (result === undefined) championRows = everyRow();
       else if ('errors' in result) errors.push(...result.errors);
       else groups.push(result);
     }
@@ -246,14 +259,14 @@ export class RegistryModelHost implements ModelHost {
     if (errors.length > 0) {
       return { ok: false, errors: errors.sort((a, b) => a.row - b.row) };
     }
+    // Too slow is a failure of the version that was slow (it counts against a canary).
+    const late = request.signal?.aborted === true || performance.now() > deadline;
+    for (const group of groups) this.#observe(name, group, !late);
     checkDeadline(deadline, this.#timeoutMs, request.signal);
 
     const answer: ScoredRow[] = new Array(rows.length);
     const entries: PredictionLogEntry[] = new Array(rows.length);
-    for (const group of groups) {
-      this.#collect(group, rows, at, answer, entries);
-      this.#observe(name, group, true);
-    }
+    for (const group of groups) this.#collect(group, rows, at, answer, entries);
     await beforeDeadline(
       this.#options.logger.log(entries),
       deadline,
@@ -289,6 +302,7 @@ export class RegistryModelHost implements ModelHost {
     indices: readonly number[],
   ): Scored | { errors: FieldError[] } | undefined {
     const subset = indices.length === rows.length ? rows : indices.map((i) => rows[i]);
+    // (Indices are ascending, so all of them means every row in order.)
     const started = performance.now();
     try {
       const result = slot.scorer.score(subset);

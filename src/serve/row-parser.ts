@@ -26,6 +26,7 @@ export type ParsedRows =
 /** Errors reported per request at most (the rest are counted in the last message). */
 export const MAX_FIELD_ERRORS = 100;
 const MAX_NAME_IN_ERROR = 64;
+const MAX_LISTED_FIELDS = 20;
 
 interface Plan {
   readonly field: InputField;
@@ -66,6 +67,13 @@ export class RowParser {
     this.#known = new Set([...inputs.map((i) => i.name), ...this.#passthrough]);
   }
 
+  #fieldList(): string {
+    const names = [...this.#known];
+    return names.length <= MAX_LISTED_FIELDS
+      ? `fields are: ${names.join(', ')}`
+      : `the model takes ${names.length} fields (see its metadata)`;
+  }
+
   parse(rows: readonly unknown[]): ParsedRows {
     const n = rows.length;
     const errors: FieldError[] = [];
@@ -100,11 +108,7 @@ export class RowParser {
           }
           continue;
         }
-        fail(
-          r,
-          key,
-          `unknown field${didYouMean(key, this.#known)}; fields are: ${[...this.#known].join(', ')}`,
-        );
+        fail(r, key, `unknown field${didYouMean(key, this.#known)}; ${this.#fieldList()}`);
       }
       for (let c = 0; c < plans.length; c++) {
         const { field } = plans[c]!;

@@ -333,10 +333,8 @@ describe('scorer: bundle checks', () => {
 });
 
 describe('smokeCheck', () => {
-  it('passes a servable bundle and returns its scorer', async () => {
-    const result = await smokeCheck(binary.bundle, { rows: [valid] });
-    expect(result.rows).toBe(2);
-    expect(result.scorer.score([valid]).ok).toBe(true);
+  it('passes a servable bundle, with extra rows', async () => {
+    await expect(smokeCheck(binary.bundle, { rows: [valid] })).resolves.toBeUndefined();
   });
 
   it('fails with GATE_FAILED when the model does not load', async () => {

@@ -53,12 +53,7 @@ function load(bundle: ModelBundle): FittedModel {
   try {
     return loadModel(bundle.model);
   } catch (err) {
-    if (err instanceof FlywheelError) {
-      throw new FlywheelError(err.code, `bundle of "${bundle.name}": ${err.message}`, {
-        cause: err,
-      });
-    }
-    throw corrupt(bundle, `the model does not load (${(err as Error).message})`, err);
+    throw corrupt(bundle, `the model does not load: ${(err as Error).message}`, err);
   }
 }
 

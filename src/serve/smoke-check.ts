@@ -12,15 +12,9 @@ export interface SmokeCheckOptions {
   readonly rows?: readonly Readonly<Record<string, unknown>>[];
 }
 
-export interface SmokeCheckResult {
-  /** Rows scored. */
-  readonly rows: number;
-  /** The scorer that passed, ready to serve. */
-  readonly scorer: Scorer;
-}
-
 function failed(bundle: ModelBundle, stage: string, message: string, cause?: unknown) {
-  return new FlywheelError('GATE_FAILED', `smoke check of "${bundle.name}" failed: ${message}`, {
+  const text = stage === 'load' ? message : `model "${bundle.name}": ${message}`;
+  return new FlywheelError('GATE_FAILED', text, {
     details: { stage },
     ...(cause === undefined ? {} : { cause }),
   });
@@ -51,12 +45,12 @@ function missingRow(bundle: ModelBundle): Record<string, unknown> {
 export async function smokeCheck(
   bundle: ModelBundle,
   options: SmokeCheckOptions = {},
-): Promise<SmokeCheckResult> {
+): Promise<void> {
   let scorer: Scorer;
   try {
     scorer = createScorer(bundle);
   } catch (err) {
-    throw failed(bundle, 'load', `the model does not load: ${(err as Error).message}`, err);
+    throw failed(bundle, 'load', (err as Error).message, err);
   }
   const samples = (bundle as { readonly sampleRows?: unknown }).sampleRows;
   const rows: unknown[] = [
@@ -79,13 +73,14 @@ export async function smokeCheck(
     );
   }
   result.rows.forEach((row, i) => {
-    if (!Number.isFinite(row.score)) {
+    const values = [row.score, ...Object.values(row.probabilities ?? {})];
+    const bad = values.find((v) => !Number.isFinite(v));
+    if (bad !== undefined) {
       throw failed(
         bundle,
         'score',
-        `row ${i} (${i === 0 ? 'all inputs missing' : 'a sample row'}) scored ${row.score}, not a finite number`,
+        `row ${i} (${i === 0 ? 'all inputs missing' : 'a sample row'}) scored ${bad}, not a finite number`,
       );
     }
   });
-  return { rows: rows.length, scorer };
 }
