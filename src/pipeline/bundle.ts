@@ -5,7 +5,7 @@
  * the reference profile and the lineage. The registry stores it as one
  * immutable document; the server and batch scoring read nothing else.
  */
-import type { ColumnType } from '../data/index.js';
+import { type ColumnType, takeRows } from '../data/index.js';
 import type { DecisionPolicy, GateVerdict } from '../evaluate/index.js';
 import type { FittedModel } from '../models/index.js';
 import { BUNDLE_FORMAT, type BundleInput, type ModelBundle } from '../registry/index.js';
@@ -20,6 +20,53 @@ export interface BundleSources {
   readonly verdict: GateVerdict;
   readonly runId: string;
   readonly rungRunId: string;
+}
+
+/** Test rows in a bundle, for the smoke check's train/serve comparison. */
+const SAMPLE_ROWS = 8;
+
+/**
+ * A few evenly spaced test rows rebuilt as JSON requests, with the trained
+ * model's scores. Only possible when every input is a feature column or the
+ * event time (the snapshot keeps nothing else); undefined otherwise.
+ */
+function sampleRequests(
+  s: BundleSources,
+  inputs: readonly BundleInput[],
+): ModelBundle['samples'] | undefined {
+  const { frame, eventTime } = s.project.test;
+  const spec = s.project.loaded.spec;
+  const n = frame.rowCount;
+  if (n === 0 || s.project.loaded.spec.task === 'multiclass') return undefined;
+  const count = Math.min(SAMPLE_ROWS, n);
+  const rows = Int32Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
+  const requests: Record<string, unknown>[] = Array.from({ length: count }, () => ({}));
+  for (const input of inputs) {
+    const column = frame.columns.get(input.name);
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
+      let value: unknown;
+      if (column?.type === 'categorical') {
+        const code = column.codes[r]!;
+        value = code < 0 ? null : column.dictionary[code];
+      } else if (column) {
+        const v = column.values[r]!;
+        value = Number.isNaN(v)
+          ? null
+          : column.type === 'timestamp'
+            ? new Date(v).toISOString()
+            : v;
+      } else if (input.name === spec.event_time) {
+        const v = eventTime[r]!;
+        value = Number.isNaN(v) ? null : new Date(v).toISOString();
+      } else {
+        return undefined;
+      }
+      requests[i]![input.name] = value;
+    }
+  }
+  const scores = s.model.predict(takeRows(frame, rows));
+  return { rows: requests, scores: Array.from(scores) };
 }
 
 /**
@@ -83,6 +130,7 @@ export function buildBundle(s: BundleSources): ModelBundle {
             };
 
   const { snapshot, manifest } = s.project.stage;
+  const samples = sampleRequests(s, [...inputs.values()]);
   return {
     format: BUNDLE_FORMAT,
     name: spec.name,
@@ -103,6 +151,7 @@ export function buildBundle(s: BundleSources): ModelBundle {
     specHash: s.project.loaded.hash,
     referenceProfile: manifest.profile,
     lineage: { runId: s.runId, rungRunId: s.rungRunId, snapshotId: snapshot.id },
+    ...(samples ? { samples } : {}),
     blessing: { passed: s.verdict.passed, criteria: s.verdict.criteria },
     createdAt: new Date().toISOString(),
   };

@@ -71,6 +71,15 @@ export interface ModelBundle {
     readonly rungRunId: string;
     readonly snapshotId: string | null;
   };
+  /**
+   * A few test rows as a request would carry them, with the scores the model
+   * gave them in training: the smoke check scores them through the serving
+   * path and refuses a version whose answers differ (train/serve skew).
+   */
+  readonly samples?: {
+    readonly rows: readonly Readonly<Record<string, unknown>>[];
+    readonly scores: readonly number[];
+  };
   /** The gate's verdict on the run (step 5). Promotion requires `passed`. */
   readonly blessing: { readonly passed: boolean; readonly criteria: readonly unknown[] };
   readonly createdAt: string;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Column, DuckSession, makeFrame } from '../data/index.js';
+import { type Column, DuckSession, makeFrame, takeRows } from '../data/index.js';
 import { FlywheelError } from '../errors.js';
 import { createEstimator, registerModelKind } from '../models/index.js';
 import type { ModelBundle } from '../registry/index.js';
@@ -333,6 +333,26 @@ describe('scorer: bundle checks', () => {
 });
 
 describe('smokeCheck', () => {
+  it('compares sample rows with the scores training gave them (train/serve skew)', async () => {
+    const rows = binary.rows.slice(0, 5);
+    const scores = Array.from(
+      binary.model.predict(takeRows(binary.frame, Int32Array.of(0, 1, 2, 3, 4))),
+    );
+    await expect(
+      smokeCheck({ ...binary.bundle, samples: { rows, scores } }),
+    ).resolves.toBeUndefined();
+    const skewed = [...scores];
+    skewed[2] = skewed[2]! + 0.01;
+    await expect(
+      smokeCheck({ ...binary.bundle, samples: { rows, scores: skewed } }),
+    ).rejects.toMatchObject({
+      code: 'GATE_FAILED',
+      message: expect.stringMatching(
+        /sample row 2 scores .* when served but scored .* in training/,
+      ),
+    });
+  });
+
   it('passes a servable bundle, with extra rows', async () => {
     await expect(smokeCheck(binary.bundle, { rows: [valid] })).resolves.toBeUndefined();
   });
@@ -369,7 +389,7 @@ describe('smokeCheck', () => {
   });
 
   it('fails when a sample row of the bundle is rejected', async () => {
-    const bundle = { ...binary.bundle, sampleRows: [{ x2: 'text' }] } as ModelBundle;
+    const bundle = { ...binary.bundle, samples: { rows: [{ x2: 'text' }], scores: [0.5] } };
     await expect(smokeCheck(bundle)).rejects.toMatchObject({
       code: 'GATE_FAILED',
       details: { stage: 'validate' },

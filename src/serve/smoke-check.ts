@@ -52,12 +52,8 @@ export async function smokeCheck(
   } catch (err) {
     throw failed(bundle, 'load', (err as Error).message, err);
   }
-  const samples = (bundle as { readonly sampleRows?: unknown }).sampleRows;
-  const rows: unknown[] = [
-    missingRow(bundle),
-    ...(Array.isArray(samples) ? samples : []),
-    ...(options.rows ?? []),
-  ];
+  const samples = bundle.samples?.rows ?? [];
+  const rows: unknown[] = [missingRow(bundle), ...samples, ...(options.rows ?? [])];
   let result: ReturnType<Scorer['score']>;
   try {
     result = scorer.score(rows);
@@ -72,7 +68,20 @@ export async function smokeCheck(
       `row ${first.row} of the smoke request was rejected: ${first.field} ${first.message}`,
     );
   }
+  const expected = bundle.samples?.scores ?? [];
   result.rows.forEach((row, i) => {
+    const trained = i >= 1 && i <= expected.length ? expected[i - 1] : undefined;
+    if (
+      trained !== undefined &&
+      bundle.task !== 'multiclass' &&
+      !(Math.abs(row.score - trained) <= 1e-9 * Math.max(1, Math.abs(trained)))
+    ) {
+      throw failed(
+        bundle,
+        'score',
+        `sample row ${i - 1} scores ${row.score} when served but scored ${trained} in training: the serving path does not compute what training did`,
+      );
+    }
     const values = [row.score, ...Object.values(row.probabilities ?? {})];
     const bad = values.find((v) => !Number.isFinite(v));
     if (bad !== undefined) {
