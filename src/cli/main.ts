@@ -19,6 +19,7 @@ import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { serveCommand } from './commands/serve.js';
 import { tokensCommand } from './commands/tokens.js';
 import { baselineCommand, trainCommand } from './commands/train.js';
 import { ExitWith, type Io, processIo, reportError } from './output.js';
@@ -52,6 +53,7 @@ export function buildProgram(io: Io = processIo): Command {
     modelsCommand(io, { smokeCheck: async (bundle) => void (await smokeCheck(bundle)) }),
     predictCommand(io),
     deployCommand(io),
+    serveCommand(io),
     tokensCommand(io),
   ]) {
     program.addCommand(command);

@@ -6,10 +6,9 @@
  * address are a 429 with `Retry-After`, so tokens cannot be guessed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Action, type Role, roleAllows } from '../registry/index.js';
 import { FailureLimiter } from './failure-limiter.js';
 import { HttpError } from './server-error.js';
-
-export type Action = 'read' | 'predict' | 'feedback' | 'register' | 'deploy' | 'admin';
 
 /** Who made a request. */
 export interface Principal {
@@ -43,7 +42,8 @@ export const ANONYMOUS: Principal = { id: 'anonymous', role: 'admin', name: 'ano
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,512}=*) *$/;
 
 const challenge = (error?: string) => ({
-  'www-authenticate': error === undefined ? 'Bearer realm="flywheel"' : `Bearer realm="flywheel", error="${error}"`,
+  'www-authenticate':
+    error === undefined ? 'Bearer realm="flywheel"' : `Bearer realm="flywheel", error="${error}"`,
 });
 
 export interface AccessOptions {
@@ -108,20 +108,12 @@ async function authenticate(
   return principal;
 }
 
-const GRANTS: Record<string, readonly Action[]> = {
-  viewer: ['read'],
-  predictor: ['read', 'predict', 'feedback'],
-  'data-scientist': ['read', 'predict', 'feedback', 'register'],
-  deployer: ['read', 'predict', 'feedback', 'register', 'deploy'],
-  admin: ['read', 'predict', 'feedback', 'register', 'deploy', 'admin'],
-};
-
 /**
- * The default role table, used until a registry's `roleAllows` is passed in.
+ * The registry's role table, for roles that arrive as plain strings.
  *
  * @example
  * defaultRoleAllows('viewer', 'predict'); // false
  */
 export function defaultRoleAllows(role: string, action: Action): boolean {
-  return Object.hasOwn(GRANTS, role) && GRANTS[role]!.includes(action);
+  return roleAllows(role as Role, action);
 }

@@ -1,16 +1,17 @@
 /**
  * Deployment admin routes: list models, show a deployment, promote, roll
- * back, start and end a canary. Reading needs `read`; changing needs
- * `deploy`. Bodies accept only their documented fields (no mass assignment)
+ * back, start and end a canary (`outcome`: aborted by default, or
+ * promoted / rolled_back). Reading needs `read`; changing needs `deploy`. Bodies accept only their documented fields (no mass assignment)
  * and every change carries a reason.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CANARY_OUTCOMES, type CanaryOutcome } from '../registry/index.js';
 import type { ServerContext } from './context.js';
 import type { ChangeRequest, DeploymentControl } from './deployment-control.js';
 import { isPlainObject } from './predict-input.js';
 import { type FieldProblem, HttpError } from './server-error.js';
 
-const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+const VERSION = /^v?([1-9][0-9]{0,8})$/;
 
 type Body = Record<string, unknown>;
 
@@ -37,23 +38,35 @@ function change(request: FastifyRequest, body: Body): ChangeRequest {
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) {
     fail('reason', 'is required: a non-empty string of at most 1000 characters');
   }
-  const principal = request.principal!;
-  return { actor: principal.name ?? principal.id, reason: reason.trim() };
+  const { id, name } = request.principal!;
+  return {
+    actor: name === undefined || name === id ? id : `${name} [${id}]`,
+    reason: reason.trim(),
+  };
 }
 
-function version(body: Body): string {
+function version(body: Body): number {
   const v = body['version'];
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return String(v);
-  if (typeof v === 'string' && VERSION.test(v)) return v;
-  return fail('version', 'is required: a version number or label');
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
+  const m = typeof v === 'string' ? VERSION.exec(v) : null;
+  if (m) return Number(m[1]);
+  return fail('version', 'is required: a version number (3 or "v3")');
 }
 
 function weight(body: Body): number {
   const w = body['weight'];
-  if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > 100) {
-    fail('weight', 'must be a percentage greater than 0 and at most 100');
+  if (typeof w !== 'number' || !Number.isFinite(w) || w < 0 || w > 100) {
+    fail('weight', 'must be a percentage from 0 to 100');
   }
   return w;
+}
+
+function outcome(body: Body): CanaryOutcome {
+  const o = body['outcome'] ?? 'aborted';
+  if (!(CANARY_OUTCOMES as readonly unknown[]).includes(o)) {
+    fail('outcome', `must be one of ${CANARY_OUTCOMES.join(', ')}`);
+  }
+  return o as CanaryOutcome;
 }
 
 function shadow(body: Body): boolean {
@@ -77,12 +90,17 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/v1/models', read, async () => ({ models: await control().listModels() }));
   app.get<Named>('/v1/models/:name/deployment', read, async (request) => {
     const deployment = await control().deployment(request.params.name);
-    if (deployment === undefined) throw new HttpError('NOT_FOUND', 'no model of that name is registered');
+    if (deployment === undefined) {
+      throw new HttpError('NOT_FOUND', 'no model of that name is registered');
+    }
     return deployment;
   });
   app.post<Named>('/v1/models/:name/promote', deploy, async (request) => {
     const body = readBody(request.body, ['version', 'reason']);
-    return control().promote(request.params.name, { version: version(body), ...change(request, body) });
+    return control().promote(request.params.name, {
+      version: version(body),
+      ...change(request, body),
+    });
   });
   app.post<Named>('/v1/models/:name/rollback', deploy, async (request) => {
     const body = readBody(request.body, ['reason']);
@@ -98,7 +116,10 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     });
   });
   app.delete<Named>('/v1/models/:name/canary', deploy, async (request) => {
-    const body = readBody(request.body, ['reason']);
-    return control().endCanary(request.params.name, change(request, body));
+    const body = readBody(request.body, ['reason', 'outcome']);
+    return control().endCanary(request.params.name, {
+      outcome: outcome(body),
+      ...change(request, body),
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type FlywheelServer, type ServerOptions } from './index.js';
 import { FakeDeployments, FakeModelHost, FakeTokens } from './testing/index.js';
@@ -82,7 +83,11 @@ describe('POST /v1/models/:name/predict', () => {
 
   it('keeps a sane x-request-id and replaces one that is not', async () => {
     const { app } = serve();
-    const kept = await predict(app, { row: { tenure: 1, plan: 'x' } }, { 'x-request-id': 'abc-123' });
+    const kept = await predict(
+      app,
+      { row: { tenure: 1, plan: 'x' } },
+      { 'x-request-id': 'abc-123' },
+    );
     expect(kept.headers['x-request-id']).toBe('abc-123');
     expect(kept.json().request_id).toBe('abc-123');
     const replaced = await predict(
@@ -130,7 +135,9 @@ describe('POST /v1/models/:name/predict', () => {
 
   it('answers 422 for too many rows', async () => {
     const { app } = serve({ maxRows: 10 });
-    const res = await predict(app, { rows: Array.from({ length: 11 }, () => ({ tenure: 1, plan: 'a' })) });
+    const res = await predict(app, {
+      rows: Array.from({ length: 11 }, () => ({ tenure: 1, plan: 'a' })),
+    });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('TOO_MANY_ROWS');
   });
@@ -170,7 +177,9 @@ describe('POST /v1/models/:name/predict', () => {
     expect(res.json().error.code).toBe('UNAVAILABLE');
     expect(res.body).not.toContain(SECRET);
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(/flywheel_prediction_errors_total\{model="churn",code="UNAVAILABLE"\} 1/);
+    expect(metrics.body).toMatch(
+      /flywheel_prediction_errors_total\{model="churn",code="UNAVAILABLE"\} 1/,
+    );
   });
 
   it('answers 504 when inference outlives its timeout, and aborts it', async () => {
@@ -185,8 +194,17 @@ describe('POST /v1/models/:name/predict', () => {
 });
 
 describe('request hardening', () => {
-  const raw = (app: FlywheelServer['app'], payload: string | Buffer, headers: Record<string, string>) =>
-    app.inject({ method: 'POST', url: '/v1/models/churn/predict', headers: { ...P, ...headers }, payload });
+  const raw = (
+    app: FlywheelServer['app'],
+    payload: string | Buffer,
+    headers: Record<string, string>,
+  ) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/models/churn/predict',
+      headers: { ...P, ...headers },
+      payload,
+    });
 
   it('answers 400 for bad JSON without echoing it', async () => {
     const { app } = serve();
@@ -199,7 +217,11 @@ describe('request hardening', () => {
   it('answers 400 for an empty body and for invalid UTF-8', async () => {
     const { app } = serve();
     expect((await raw(app, '', { 'content-type': 'application/json' })).statusCode).toBe(400);
-    const latin1 = Buffer.concat([Buffer.from('{"row":{"plan":"'), Buffer.from([0xe9, 0xff]), Buffer.from('"}}')]);
+    const latin1 = Buffer.concat([
+      Buffer.from('{"row":{"plan":"'),
+      Buffer.from([0xe9, 0xff]),
+      Buffer.from('"}}'),
+    ]);
     const res = await raw(app, latin1, { 'content-type': 'application/json' });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('INVALID_JSON');
@@ -212,7 +234,10 @@ describe('request hardening', () => {
     ['application/json', { 'content-encoding': 'gzip' }],
   ])('answers 415 for %s %j', async (type, extra) => {
     const { app } = serve();
-    const res = await raw(app, '{"row":{"tenure":1,"plan":"a"}}', { 'content-type': type, ...extra });
+    const res = await raw(app, '{"row":{"tenure":1,"plan":"a"}}', {
+      'content-type': type,
+      ...extra,
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -253,7 +278,11 @@ describe('request hardening', () => {
     const res = await app.inject({ method: 'GET', url: `/nope/${SECRET}` });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({
-      error: { code: 'NOT_FOUND', message: 'no such route', requestId: res.headers['x-request-id'] },
+      error: {
+        code: 'NOT_FOUND',
+        message: 'no such route',
+        requestId: res.headers['x-request-id'],
+      },
     });
   });
 
@@ -274,7 +303,11 @@ describe('request hardening', () => {
 describe('access control', () => {
   it('answers 401 with a Bearer challenge for no token or an unknown one, 403 for a role that may not', async () => {
     const { app } = serve();
-    const none = await predict(app, { row: { tenure: 1, plan: 'a' } }, { authorization: undefined });
+    const none = await predict(
+      app,
+      { row: { tenure: 1, plan: 'a' } },
+      { authorization: undefined },
+    );
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
     expect(none.json().error.code).toBe('UNAUTHORIZED');
@@ -318,7 +351,11 @@ describe('access control', () => {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
     }
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-    const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: bearer('viewer-token') });
+    const metrics = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: bearer('viewer-token'),
+    });
     expect(metrics.statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/v2/models/churn' })).statusCode).toBe(401);
     const open = serve({ metricsPublic: true });
@@ -327,8 +364,13 @@ describe('access control', () => {
 
   it('lets every request through as admin when auth is off, but only on loopback', async () => {
     const { server, app } = serve({ auth: 'off' });
-    expect((await predict(app, { row: { tenure: 1, plan: 'a' } }, { authorization: undefined })).statusCode).toBe(200);
-    await expect(server.listen({ host: '0.0.0.0', port: 0 })).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 with auth off/);
+    expect(
+      (await predict(app, { row: { tenure: 1, plan: 'a' } }, { authorization: undefined }))
+        .statusCode,
+    ).toBe(200);
+    await expect(server.listen({ host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 with auth off/,
+    );
     const url = await server.listen({ port: 0 });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${url}/healthz`);
@@ -343,7 +385,11 @@ describe('Open Inference Protocol v2', () => {
     const { app, host } = serve();
     const meta = await app.inject({ method: 'GET', url: '/v2/models/churn', headers: V });
     expect(meta.statusCode).toBe(200);
-    expect(meta.json()).toMatchObject({ name: 'churn', platform: 'flywheel', inputs: expect.any(Array) });
+    expect(meta.json()).toMatchObject({
+      name: 'churn',
+      platform: 'flywheel',
+      inputs: expect.any(Array),
+    });
     const ready = await app.inject({ method: 'GET', url: '/v2/models/churn/ready', headers: V });
     expect(ready.json()).toEqual({ name: 'churn', ready: true });
     host.models.get('churn')!.ready = false;
@@ -351,7 +397,9 @@ describe('Open Inference Protocol v2', () => {
     expect(notReady.statusCode).toBe(503);
     expect((await app.inject({ method: 'GET', url: '/v2/health/ready' })).statusCode).toBe(503);
     expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
-    expect((await app.inject({ method: 'GET', url: '/v2/models/other', headers: V })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'GET', url: '/v2/models/other', headers: V })).statusCode,
+    ).toBe(404);
   });
 
   const infer = (app: FlywheelServer['app'], body: unknown) =>
@@ -374,7 +422,11 @@ describe('Open Inference Protocol v2', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({ model_name: 'churn', model_version: '1', id: 'req-1' });
-    expect(body.outputs.map((o: { name: string }) => o.name)).toEqual(['score', 'decision', 'prediction_id']);
+    expect(body.outputs.map((o: { name: string }) => o.name)).toEqual([
+      'score',
+      'decision',
+      'prediction_id',
+    ]);
     expect(body.outputs[0]).toMatchObject({ datatype: 'FP64', shape: [2] });
     expect(body.outputs[1]).toMatchObject({ datatype: 'BOOL', data: [true, true] });
     expect(body.outputs[2].data).toHaveLength(2);
@@ -389,16 +441,22 @@ describe('Open Inference Protocol v2', () => {
       ],
     });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().error.fields).toEqual([{ row: 1, field: 'tenure', message: 'must be a number (FP64)' }]);
+    expect(wrong.json().error.fields).toEqual([
+      { row: 1, field: 'tenure', message: 'must be a number (FP64)' },
+    ]);
     expect(wrong.body).not.toContain(SECRET);
     const shape = await infer(app, {
       inputs: [{ name: 'tenure', shape: [3], datatype: 'FP64', data: [1, 2] }],
     });
     expect(shape.statusCode).toBe(400);
-    const missing = await infer(app, { inputs: [{ name: 'tenure', shape: [1], datatype: 'FP64', data: [1] }] });
+    const missing = await infer(app, {
+      inputs: [{ name: 'tenure', shape: [1], datatype: 'FP64', data: [1] }],
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.fields).toEqual([{ row: 0, field: 'plan', message: 'is missing' }]);
-    const proto = await infer(app, { inputs: [{ name: '__proto__', shape: [1], datatype: 'FP64', data: [1] }] });
+    const proto = await infer(app, {
+      inputs: [{ name: '__proto__', shape: [1], datatype: 'FP64', data: [1] }],
+    });
     expect(proto.statusCode).toBe(400);
   });
 });
@@ -423,7 +481,7 @@ describe('metrics', () => {
 describe('deployment admin routes', () => {
   function withRegistry() {
     const host = fakeHost();
-    const registry = new FakeDeployments(host, { churn: ['1', '2'] });
+    const registry = new FakeDeployments(host, { churn: [1, 2] });
     return { ...serve({ host, registry }), registry };
   }
   const D = { ...bearer('deployer-token'), 'content-type': 'application/json' };
@@ -437,23 +495,27 @@ describe('deployment admin routes', () => {
       payload: { version: 2, reason: 'better cost' },
     });
     expect(promote.statusCode).toBe(200);
-    expect(promote.json().champion).toBe('2');
-    expect((await predict(app, { row: { tenure: 1, plan: 'a' } })).json().predictions[0].model_version).toBe(
-      'churn@2',
-    );
+    expect(promote.json().deployment.champion).toBe(2);
+    expect(
+      (await predict(app, { row: { tenure: 1, plan: 'a' } })).json().predictions[0].model_version,
+    ).toBe('churn@2');
     const rollback = await app.inject({
       method: 'POST',
       url: '/v1/models/churn/rollback',
       headers: D,
       payload: { reason: 'regression' },
     });
-    expect(rollback.json().champion).toBe('1');
+    expect(rollback.json().deployment.champion).toBe(1);
     expect(registry.moves).toEqual([
-      { name: 'churn', action: 'promote', version: '2', actor: 'dana', reason: 'better cost' },
-      { name: 'churn', action: 'rollback', version: '1', actor: 'dana', reason: 'regression' },
+      { name: 'churn', action: 'promote', version: 2, actor: 'dana [d]', reason: 'better cost' },
+      { name: 'churn', action: 'rollback', version: 1, actor: 'dana [d]', reason: 'regression' },
     ]);
-    const list = await app.inject({ method: 'GET', url: '/v1/models', headers: bearer('viewer-token') });
-    expect(list.json().models[0]).toMatchObject({ name: 'churn', aliases: { champion: '1' } });
+    const list = await app.inject({
+      method: 'GET',
+      url: '/v1/models',
+      headers: bearer('viewer-token'),
+    });
+    expect(list.json().models[0]).toMatchObject({ name: 'churn', aliases: { champion: 1 } });
   });
 
   it('starts and ends a canary, checking the weight', async () => {
@@ -472,21 +534,21 @@ describe('deployment admin routes', () => {
       headers: D,
       payload: { version: '2', weight: 10, shadow: true, reason: 'try' },
     });
-    expect(start.json().canary).toEqual({ version: '2', weight: 10, shadow: true });
+    expect(start.json().deployment.canary).toEqual({ version: 2, weight: 10, shadow: true });
     const end = await app.inject({
       method: 'DELETE',
       url: '/v1/models/churn/canary',
       headers: D,
       payload: { reason: 'done' },
     });
-    expect(end.json().canary).toBeNull();
+    expect(end.json().deployment.canary).toBeNull();
     const again = await app.inject({
       method: 'DELETE',
       url: '/v1/models/churn/canary',
       headers: D,
       payload: { reason: 'done' },
     });
-    expect(again.statusCode).toBe(409);
+    expect(again.statusCode).toBe(404);
   });
 
   it('refuses a predictor (403), unknown fields (400), a missing reason (400) and unknown models (404)', async () => {
@@ -494,21 +556,30 @@ describe('deployment admin routes', () => {
     const post = (url: string, payload: unknown, headers = D) =>
       app.inject({ method: 'POST', url, headers, payload: payload as object });
     expect(
-      (await post('/v1/models/churn/promote', { version: 2, reason: 'x' }, { ...D, ...P })).statusCode,
+      (await post('/v1/models/churn/promote', { version: 2, reason: 'x' }, { ...D, ...P }))
+        .statusCode,
     ).toBe(403);
-    expect((await post('/v1/models/churn/promote', { version: 2, reason: 'x', stage: 'prod' })).statusCode).toBe(
-      400,
-    );
-    expect((await post('/v1/models/churn/promote', { version: 2 })).statusCode).toBe(400);
-    expect((await post('/v1/models/other/promote', { version: 2, reason: 'x' })).statusCode).toBe(404);
     expect(
-      (await app.inject({ method: 'GET', url: '/v1/models/other/deployment', headers: D })).statusCode,
+      (await post('/v1/models/churn/promote', { version: 2, reason: 'x', stage: 'prod' }))
+        .statusCode,
+    ).toBe(400);
+    expect((await post('/v1/models/churn/promote', { version: 2 })).statusCode).toBe(400);
+    expect((await post('/v1/models/other/promote', { version: 2, reason: 'x' })).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/models/other/deployment', headers: D }))
+        .statusCode,
     ).toBe(404);
   });
 
   it('answers 501 when no registry is wired', async () => {
     const { app } = serve();
-    const res = await app.inject({ method: 'GET', url: '/v1/models', headers: bearer('deployer-token') });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/models',
+      headers: bearer('deployer-token'),
+    });
     expect(res.statusCode).toBe(501);
   });
 });
@@ -530,5 +601,29 @@ describe('shutdown', () => {
     await closed;
     expect(host.closed).toBe(true);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('slow clients', () => {
+  it('closes a never-finished body with 408 after the request timeout; others are served meanwhile', async () => {
+    const { server } = serve({ auth: 'off', requestTimeoutMs: 500 });
+    const url = new URL(await server.listen({ port: 0 }));
+    const socket = connect(Number(url.port), url.hostname);
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk;
+    });
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(
+      'POST /v1/models/churn/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"row":',
+    );
+    const other = await fetch(`${url.origin}/v1/models/churn/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ row: { tenure: 1, plan: 'a' } }),
+    });
+    expect(other.status).toBe(200);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });

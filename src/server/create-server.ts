@@ -12,7 +12,12 @@ import Fastify, {
 } from 'fastify';
 import { FlywheelError } from '../errors.js';
 import type { ModelHost } from '../serve/index.js';
-import { type RoleAllows, type TokenVerifier, useAccessControl, defaultRoleAllows } from './access.js';
+import {
+  defaultRoleAllows,
+  type RoleAllows,
+  type TokenVerifier,
+  useAccessControl,
+} from './access.js';
 import { adminRoutes } from './admin-routes.js';
 import type { ServerContext } from './context.js';
 import type { DeploymentControl } from './deployment-control.js';
@@ -129,19 +134,21 @@ export function createServer(options: ServerOptions): FlywheelServer {
   app.addHook('onSend', async (_request, reply) => {
     if (ctx.closing) void reply.header('connection', 'close');
   });
-  useStrictJsonBodies(app);
   useAccessControl(app, {
     auth: options.auth,
     allows: options.allows ?? defaultRoleAllows,
     ...(options.maxAuthFailures === undefined ? {} : { maxAuthFailures: options.maxAuthFailures }),
   });
+  useStrictJsonBodies(app);
   app.setErrorHandler((err, request, reply) => {
     const { status, headers, body } = describeError(err, request.id);
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(status).headers(headers).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(describeError(new HttpError('NOT_FOUND', 'no such route'), request.id).body),
+    reply
+      .code(404)
+      .send(describeError(new HttpError('NOT_FOUND', 'no such route'), request.id).body),
   );
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? '(unmatched)';

@@ -4,6 +4,8 @@
  * canary). Every move names who made it and why, for the audit history.
  */
 
+import type { CanaryOutcome } from '../registry/index.js';
+
 /** Who asked for a change and why. */
 export interface ChangeRequest {
   readonly actor: string;
@@ -13,18 +15,21 @@ export interface ChangeRequest {
 export interface DeploymentControl {
   /** Registered models with their aliases and versions. */
   listModels(): Promise<unknown>;
-  /** The deployment of `name` (champion, canary, history), or undefined when unknown. */
+  /** The deployment of `name` (champion, canary, aliases); NOT_FOUND when unknown. */
   deployment(name: string): Promise<unknown>;
-  promote(name: string, change: ChangeRequest & { readonly version: string }): Promise<unknown>;
+  promote(name: string, change: ChangeRequest & { readonly version: number }): Promise<unknown>;
   rollback(name: string, change: ChangeRequest): Promise<unknown>;
   startCanary(
     name: string,
     change: ChangeRequest & {
-      readonly version: string;
+      readonly version: number;
       /** Share of traffic in percent, 0 to 100. */
       readonly weight: number;
       readonly shadow: boolean;
     },
   ): Promise<unknown>;
-  endCanary(name: string, change: ChangeRequest): Promise<unknown>;
+  endCanary(
+    name: string,
+    change: ChangeRequest & { readonly outcome: CanaryOutcome },
+  ): Promise<unknown>;
 }

@@ -4,7 +4,6 @@
  * admin and bearer-token access control.
  */
 export {
-  type Action,
   ANONYMOUS,
   defaultRoleAllows,
   type Principal,
@@ -19,5 +18,11 @@ export {
   type ServerOptions,
 } from './create-server.js';
 export type { ChangeRequest, DeploymentControl } from './deployment-control.js';
-export { type ErrorBody, type FieldProblem, HttpError, SERVER_ERROR_CODES } from './server-error.js';
+export { registryDeployments } from './registry-deployments.js';
+export {
+  type ErrorBody,
+  type FieldProblem,
+  HttpError,
+  SERVER_ERROR_CODES,
+} from './server-error.js';
 export { handleShutdownSignals } from './shutdown.js';

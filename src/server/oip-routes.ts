@@ -24,7 +24,8 @@ export function oipRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { config: { action: 'read' } },
     async (request) => {
       const metadata = ctx.host.metadata(request.params.name);
-      if (metadata === undefined) throw new HttpError('NOT_FOUND', 'no model of that name is served here');
+      if (metadata === undefined)
+        throw new HttpError('NOT_FOUND', 'no model of that name is served here');
       return metadata;
     },
   );
@@ -47,7 +48,12 @@ export function oipRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { name } = request.params;
       const input = parseInferBody(request.body, ctx.maxRows);
       const rows = await score(
-        { host: ctx.host, metrics: ctx.metrics, log: request.log, timeoutMs: ctx.inferenceTimeoutMs },
+        {
+          host: ctx.host,
+          metrics: ctx.metrics,
+          log: request.log,
+          timeoutMs: ctx.inferenceTimeoutMs,
+        },
         name,
         input.rows,
         { requestId: request.id, routingKey: input.routingKey },

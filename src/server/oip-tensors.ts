@@ -47,26 +47,38 @@ function invalid(message: string, fields?: FieldProblem[]): HttpError {
 
 function valueProblem(datatype: string, value: unknown): string | undefined {
   if (value === null) return undefined;
-  if (NUMERIC.has(datatype)) return typeof value === 'number' ? undefined : `must be a number (${datatype})`;
-  if (datatype === 'BYTES') return typeof value === 'string' ? undefined : 'must be a string (BYTES)';
+  if (NUMERIC.has(datatype))
+    return typeof value === 'number' ? undefined : `must be a number (${datatype})`;
+  if (datatype === 'BYTES')
+    return typeof value === 'string' ? undefined : 'must be a string (BYTES)';
   return typeof value === 'boolean' ? undefined : 'must be a boolean (BOOL)';
 }
 
 /** Checks one input tensor and returns its values, one per row. */
-function readTensor(tensor: unknown, index: number, maxRows: number): { name: string; values: unknown[] } {
+function readTensor(
+  tensor: unknown,
+  index: number,
+  maxRows: number,
+): { name: string; values: unknown[] } {
   const where = `inputs[${index}]`;
   if (!isPlainObject(tensor)) throw invalid(`\`${where}\` must be an object`);
   if (Object.keys(tensor).some((k) => !TENSOR_KEYS.has(k))) {
-    throw invalid(`\`${where}\` has unknown fields; valid: name, shape, datatype, data, parameters`);
+    throw invalid(
+      `\`${where}\` has unknown fields; valid: name, shape, datatype, data, parameters`,
+    );
   }
   const { name, shape, datatype, data } = tensor;
   if (typeof name !== 'string' || !FIELD_NAME.test(name) || FORBIDDEN_NAMES.has(name)) {
     throw invalid(`\`${where}.name\` must be an input name (letters, digits, _ . - and spaces)`);
   }
-  if (typeof datatype !== 'string' || !(NUMERIC.has(datatype) || datatype === 'BYTES' || datatype === 'BOOL')) {
-    throw invalid(`input \`${name}\`: datatype must be BOOL, BYTES or a numeric type such as FP64`, [
-      { field: name, message: 'unsupported datatype' },
-    ]);
+  if (
+    typeof datatype !== 'string' ||
+    !(NUMERIC.has(datatype) || datatype === 'BYTES' || datatype === 'BOOL')
+  ) {
+    throw invalid(
+      `input \`${name}\`: datatype must be BOOL, BYTES or a numeric type such as FP64`,
+      [{ field: name, message: 'unsupported datatype' }],
+    );
   }
   const okShape =
     Array.isArray(shape) &&
@@ -81,9 +93,10 @@ function readTensor(tensor: unknown, index: number, maxRows: number): { name: st
   const n = shape[0] as number;
   checkRowCount(n, maxRows);
   if (!Array.isArray(data)) throw invalid(`input \`${name}\`: data must be an array`);
-  const values = data.length === n && data.every((v) => Array.isArray(v) && v.length === 1)
-    ? data.map((v) => (v as unknown[])[0])
-    : data;
+  const values =
+    data.length === n && data.every((v) => Array.isArray(v) && v.length === 1)
+      ? data.map((v) => (v as unknown[])[0])
+      : data;
   if (values.length !== n) {
     throw invalid(`input \`${name}\`: data has ${values.length} values; shape says ${n}`, [
       { field: name, message: 'data length does not match shape' },
@@ -108,15 +121,20 @@ export function parseInferBody(body: unknown, maxRows: number): InferInput {
   if (id !== undefined && (typeof id !== 'string' || id.length > 256)) {
     throw invalid('`id` must be a string of at most 256 characters');
   }
-  if (parameters !== undefined && !isPlainObject(parameters)) throw invalid('`parameters` must be an object');
+  if (parameters !== undefined && !isPlainObject(parameters))
+    throw invalid('`parameters` must be an object');
   const routingKey = checkRoutingKey(parameters?.['routing_key'], 'parameters.routing_key');
-  if (!Array.isArray(inputs) || inputs.length === 0) throw invalid('`inputs` must be a non-empty array of tensors');
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw invalid('`inputs` must be a non-empty array of tensors');
   if (inputs.length > 10_000) throw invalid('too many input tensors');
   const columns = inputs.map((t, i) => readTensor(t, i, maxRows));
   const n = columns[0]!.values.length;
   const seen = new Set<string>();
   for (const c of columns) {
-    if (seen.has(c.name)) throw invalid(`input \`${c.name}\` is given twice`, [{ field: c.name, message: 'duplicate input' }]);
+    if (seen.has(c.name))
+      throw invalid(`input \`${c.name}\` is given twice`, [
+        { field: c.name, message: 'duplicate input' },
+      ]);
     seen.add(c.name);
     if (c.values.length !== n) {
       throw invalid('every input must have the same number of rows', [
@@ -129,7 +147,8 @@ export function parseInferBody(body: unknown, maxRows: number): InferInput {
     const datatype = (inputs[i] as { datatype: string }).datatype;
     c.values.forEach((v, row) => {
       const message = valueProblem(datatype, v);
-      if (message !== undefined && problems.length < 100) problems.push({ row, field: c.name, message });
+      if (message !== undefined && problems.length < 100)
+        problems.push({ row, field: c.name, message });
     });
   });
   if (problems.length > 0) throw invalid('some input values have the wrong type', problems);
@@ -153,7 +172,8 @@ export function versionOf(modelVersion: string): string {
 
 function decisionTensor(rows: readonly ScoredRow[]): Tensor {
   const first = rows[0]?.decision;
-  const datatype = typeof first === 'boolean' ? 'BOOL' : typeof first === 'string' ? 'BYTES' : 'FP64';
+  const datatype =
+    typeof first === 'boolean' ? 'BOOL' : typeof first === 'string' ? 'BYTES' : 'FP64';
   return { name: 'decision', datatype, shape: [rows.length], data: rows.map((r) => r.decision) };
 }
 

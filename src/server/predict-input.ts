@@ -66,9 +66,13 @@ export function parsePredictBody(body: unknown, maxRows: number): PredictInput {
     );
   }
   if ((body['rows'] === undefined) === (body['row'] === undefined)) {
-    throw new HttpError('INVALID_INPUT', 'give exactly one of `rows` (an array) or `row` (an object)', {
-      fields: [{ field: 'rows', message: 'exactly one of `rows` or `row` is required' }],
-    });
+    throw new HttpError(
+      'INVALID_INPUT',
+      'give exactly one of `rows` (an array) or `row` (an object)',
+      {
+        fields: [{ field: 'rows', message: 'exactly one of `rows` or `row` is required' }],
+      },
+    );
   }
   const routingKey = checkRoutingKey(body['routing_key'], 'routing_key');
   let rows: unknown[];

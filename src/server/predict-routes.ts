@@ -12,7 +12,12 @@ export function predictRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { name } = request.params;
       const input = parsePredictBody(request.body, ctx.maxRows);
       const rows = await score(
-        { host: ctx.host, metrics: ctx.metrics, log: request.log, timeoutMs: ctx.inferenceTimeoutMs },
+        {
+          host: ctx.host,
+          metrics: ctx.metrics,
+          log: request.log,
+          timeoutMs: ctx.inferenceTimeoutMs,
+        },
         name,
         input.rows,
         { requestId: request.id, routingKey: input.routingKey },

@@ -7,7 +7,12 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { FlywheelError } from '../errors.js';
-import type { FieldError, ModelHost, ScoredRow } from '../serve/index.js';
+import {
+  type FieldError,
+  InferenceTimeoutError,
+  type ModelHost,
+  type ScoredRow,
+} from '../serve/index.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Row } from './predict-input.js';
 import { type FieldProblem, HttpError } from './server-error.js';
@@ -87,7 +92,11 @@ export async function score(
   }
 }
 
-function hostFailure(call: ScoreCall, name: string, err: unknown): unknown {
+function hostFailure(call: ScoreCall, name: string, thrown: unknown): unknown {
+  const err =
+    thrown instanceof InferenceTimeoutError
+      ? new HttpError('INFERENCE_TIMEOUT', `inference took longer than ${call.timeoutMs} ms`)
+      : thrown;
   if (err instanceof HttpError) {
     if (err.status >= 500) call.metrics.predictionErrors.inc({ model: name, code: err.code });
     return err;
@@ -98,6 +107,12 @@ function hostFailure(call: ScoreCall, name: string, err: unknown): unknown {
       : err;
   }
   call.log.error({ err }, 'prediction failed');
+  if (err instanceof FlywheelError && err.code === 'INTERNAL') {
+    call.metrics.predictionErrors.inc({ model: name, code: 'INTERNAL' });
+    return err;
+  }
+  // The host threw while scoring or committing the log (the store, most
+  // likely): nothing was answered, so the client may retry.
   call.metrics.predictionErrors.inc({ model: name, code: 'UNAVAILABLE' });
   return new HttpError(
     'UNAVAILABLE',

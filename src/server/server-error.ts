@@ -110,7 +110,8 @@ export function describeError(
   }
   if (err instanceof FlywheelError) {
     const status = err.httpStatus;
-    const message = GENERIC_MESSAGE[status] ?? (err.hint ? `${err.message}\n${err.hint}` : err.message);
+    const message =
+      GENERIC_MESSAGE[status] ?? (err.hint ? `${err.message}\n${err.hint}` : err.message);
     return {
       status,
       headers: status === 503 ? { 'retry-after': '1' } : {},

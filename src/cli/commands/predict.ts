@@ -6,8 +6,8 @@ import { openProjectStore, type PredictBatchResult, predictBatch } from '../../p
 import { type LoadedSpec, loadSpec, SPEC_FILE_NAME } from '../../spec/index.js';
 import { ExitWith, fmt, type Io, printJson, progressBar } from '../output.js';
 
-/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
-const INTERRUPTED = 130;
+/** Exit code after SIGTERM (128 + 15), as shells report it. */
+const TERMINATED = 143;
 
 function parseRows(value: string): number {
   const n = Number(value);
@@ -30,10 +30,16 @@ export function predictCommand(io: Io): Command {
     .description(
       'score a CSV or Parquet file with a registered model: the rows come back with score, decision and model_version (written atomically)',
     )
-    .argument('[path]', 'spec file or project folder: where the store is (default: . if it holds a spec)')
+    .argument(
+      '[path]',
+      'spec file or project folder: where the store is (default: . if it holds a spec)',
+    )
     .option('--model <name@alias>', 'NAME@ALIAS or NAME@VERSION (default: <spec name>@champion)')
     .requiredOption('--in <file>', 'the rows to score (.csv, .tsv, .csv.gz, .parquet)')
-    .requiredOption('--out <file>', 'where to write the scored rows (.csv, .tsv, .csv.gz, .parquet)')
+    .requiredOption(
+      '--out <file>',
+      'where to write the scored rows (.csv, .tsv, .csv.gz, .parquet)',
+    )
     .option('--chunk-rows <n>', 'rows scored at a time', parseRows, 100_000)
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON (rows, seconds, rows/s, warnings)')
@@ -48,10 +54,11 @@ export function predictCommand(io: Io): Command {
       }
       const stores = await openProjectStore(loaded, opts.store);
       const bar = progressBar(io, 'scoring', !opts.json);
+      // Ctrl-C exits at once (bin/flywheel.js) and predictBatch removes its
+      // files on exit; SIGTERM stops the scoring and exits after cleaning up.
       const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const terminate = () => abort.abort();
+      process.once('SIGTERM', terminate);
       let result: PredictBatchResult;
       try {
         result = await predictBatch({
@@ -65,25 +72,25 @@ export function predictCommand(io: Io): Command {
         });
       } catch (err) {
         if (!abort.signal.aborted) throw err;
-        bar.stop();
-        io.err(`interrupted: nothing was written to ${opts.out}`);
-        throw new ExitWith(INTERRUPTED);
+        io.err(`terminated: nothing was written to ${opts.out}`);
+        throw new ExitWith(TERMINATED);
       } finally {
         bar.stop();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        process.off('SIGTERM', terminate);
         await stores.close();
       }
       if (opts.json) printJson(io, result);
-      else io.out(renderPredict(result));
+      else {
+        for (const w of result.warnings) io.err(`warning: ${w}`);
+        io.out(renderPredict(result));
+      }
     });
 }
 
+/** The outcome for a person: rows, time, rows/s and what was written. */
 export function renderPredict(r: PredictBatchResult): string {
-  const lines = r.warnings.map((w) => `warning: ${w}`);
-  lines.push(
+  return [
     `Scored ${r.rows.toLocaleString('en-US')} rows of ${r.input} with ${r.model} in ${fmt(r.seconds, 2)} s (${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s)`,
     `Wrote ${r.output} (${r.format}): the input columns plus ${r.added.join(', ')}`,
-  );
-  return lines.join('\n');
+  ].join('\n');
 }

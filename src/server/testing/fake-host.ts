@@ -110,12 +110,17 @@ export class FakeModelHost implements ModelHost {
       const modelVersion = `${name}@${model.version}`;
       const errors = request.rows.flatMap((row, i) => checkRow(model.inputs, row, i));
       if (errors.length > 0) return { ok: false, errors };
-      if (model.hang) await new Promise<void>((resolve) => request.signal?.addEventListener('abort', () => resolve()));
+      if (model.hang)
+        await new Promise<void>((resolve) =>
+          request.signal?.addEventListener('abort', () => resolve()),
+        );
       if (model.delayMs) await sleep(model.delayMs, request.signal);
       if (request.signal?.aborted) throw new Error('aborted');
       const rows: ScoredRow[] = request.rows.map((row) => {
         const sum = model.inputs.reduce(
-          (s, i) => s + (i.type === 'numeric' && typeof row[i.name] === 'number' ? (row[i.name] as number) : 0),
+          (s, i) =>
+            s +
+            (i.type === 'numeric' && typeof row[i.name] === 'number' ? (row[i.name] as number) : 0),
           0,
         );
         const score = 1 / (1 + Math.exp(-0.1 * sum));

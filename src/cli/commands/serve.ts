@@ -1,0 +1,250 @@
+/**
+ * `flywheel serve`: the online model server over the project's registry.
+ * Prints `listening on http://HOST:PORT` once it accepts requests; SIGTERM or
+ * SIGINT drains in-flight requests and flushes the prediction log before it
+ * exits, a second signal exits at once.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { FlywheelError } from '../../errors.js';
+import { actorName, openProjectStore } from '../../pipeline/index.js';
+import { CHAMPION, ModelRegistry, TokenStore } from '../../registry/index.js';
+import { PredictionLogger, RegistryModelHost } from '../../serve/index.js';
+import {
+  createServer,
+  handleShutdownSignals,
+  isLoopback,
+  registryDeployments,
+} from '../../server/index.js';
+import { type LoadedSpec, loadSpec, SPEC_FILE_NAME } from '../../spec/index.js';
+import type { Stores } from '../../store/index.js';
+import type { Io } from '../output.js';
+
+export interface ServeCommandOptions {
+  /** Opens the project's store (default: the spec's store, or `--store`). */
+  openStore?: (loaded: LoadedSpec | undefined, store: string | undefined) => Promise<Stores>;
+}
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  auth: 'on' | 'off';
+  logMode: 'sync' | 'async';
+  maxRows: number;
+  bodyLimit: number;
+  requestTimeout: number;
+  inferenceTimeout: number;
+  controller?: boolean;
+  canaryInterval?: number;
+  canaryChecks?: number;
+  canaryFailedChecks?: number;
+  canaryMinRequests?: number;
+  metricsPublic?: boolean;
+  store?: string;
+  json?: boolean;
+}
+
+const integer = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(`must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return n;
+};
+
+const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i;
+const UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** A byte size: `1048576`, `512kb`, `1mb`. */
+export function parseSize(value: string): number {
+  const m = SIZE.exec(value.trim());
+  const bytes = m ? Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]! : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 || bytes > 64 * 1024 ** 2) {
+    throw new InvalidArgumentError(`must be a size from 1kb to 64mb (e.g. 1mb), got ${value}`);
+  }
+  return bytes;
+}
+
+function packageVersion(): string {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+/**
+ * Builds the `serve` command.
+ *
+ * @example
+ * program.addCommand(serveCommand(io));
+ */
+export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command {
+  const open = options.openStore ?? openProjectStore;
+  return new Command('serve')
+    .description(
+      'serve the registered models over HTTP (/v1 predict, Open Inference Protocol v2, /metrics), with bearer tokens',
+    )
+    .argument(
+      '[path]',
+      'spec file or project folder: where the store is (default: . if it holds a spec)',
+    )
+    .option('--port <n>', 'port to listen on (0: any free port)', integer(0, 65_535), 8080)
+    .option(
+      '--host <address>',
+      'address to bind; anything but loopback needs --auth on',
+      '127.0.0.1',
+    )
+    .addOption(
+      new Option('--auth <mode>', 'bearer tokens (`flywheel tokens create`)')
+        .choices(['on', 'off'])
+        .default('on'),
+    )
+    .addOption(
+      new Option(
+        '--log-mode <mode>',
+        'sync: answer after the prediction is logged; async: log behind the answer',
+      )
+        .choices(['sync', 'async'])
+        .default('sync'),
+    )
+    .option('--max-rows <n>', 'most rows per request', integer(1, 1_000_000), 1000)
+    .option('--body-limit <size>', 'largest request body (e.g. 1mb)', parseSize, 1024 * 1024)
+    .option(
+      '--request-timeout <ms>',
+      'time to receive a whole request',
+      integer(100, 600_000),
+      10_000,
+    )
+    .option(
+      '--inference-timeout <ms>',
+      'time to score and log one request',
+      integer(10, 600_000),
+      2000,
+    )
+    .option('--controller', 'run the canary controller in this process (one replica only)')
+    .option(
+      '--canary-interval <s>',
+      'seconds between canary checks (default: deploy.canary.interval_s, else 60)',
+      integer(1, 86_400),
+    )
+    .option(
+      '--canary-checks <n>',
+      'passing checks in a row that promote the canary (default 5)',
+      integer(1, 1000),
+    )
+    .option(
+      '--canary-failed-checks <n>',
+      'failing checks that roll it back (default: deploy.canary.failed_checks, else 3)',
+      integer(1, 1000),
+    )
+    .option(
+      '--canary-min-requests <n>',
+      'fewer canary requests in a window than this is a hold (default 100)',
+      integer(1, 10_000_000),
+    )
+    .option('--metrics-public', 'serve /metrics without a token')
+    .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
+    .option('--json', 'print machine-readable JSON')
+    .action(async (target: string | undefined, opts: ServeOptions) => {
+      if (opts.auth === 'off' && !isLoopback(opts.host)) {
+        throw new FlywheelError('USAGE', `refusing to listen on ${opts.host} with --auth off`, {
+          hint: 'anyone on the network could predict and deploy: bind 127.0.0.1 or use --auth on',
+        });
+      }
+      const loaded =
+        target !== undefined || existsSync(SPEC_FILE_NAME) ? loadSpec(target ?? '.') : undefined;
+      const stores = await open(loaded, opts.store);
+      const canary = loaded?.spec.deploy?.canary;
+      try {
+        await serve(io, stores, {
+          ...opts,
+          ...(opts.canaryInterval === undefined && canary?.interval_s !== undefined
+            ? { canaryInterval: canary.interval_s }
+            : {}),
+          ...(opts.canaryFailedChecks === undefined && canary?.failed_checks !== undefined
+            ? { canaryFailedChecks: canary.failed_checks }
+            : {}),
+        });
+      } finally {
+        await stores.close();
+      }
+    });
+}
+
+async function serve(io: Io, stores: Stores, opts: ServeOptions): Promise<void> {
+  const warn = (context: string) => (err: unknown) =>
+    io.err(`warning: ${context}: ${err instanceof Error ? err.message : String(err)}`);
+  const registry = new ModelRegistry(stores);
+  const logger = new PredictionLogger(stores.metadata, {
+    mode: opts.logMode,
+    onError: warn('prediction log commit failed'),
+  });
+  const host = await RegistryModelHost.open(registry, {
+    logger,
+    // Served: every model with a champion (a registered but undeployed one
+    // would otherwise hold readiness down).
+    models: async () =>
+      (await registry.listModels())
+        .filter((m) => m.aliases[CHAMPION] !== undefined)
+        .map((m) => m.name),
+    inferenceTimeoutMs: opts.inferenceTimeout,
+    controller: opts.controller
+      ? {
+          policy: {
+            ...(opts.canaryInterval === undefined
+              ? {}
+              : { intervalMs: opts.canaryInterval * 1000 }),
+            ...(opts.canaryChecks === undefined ? {} : { successfulChecks: opts.canaryChecks }),
+            ...(opts.canaryFailedChecks === undefined
+              ? {}
+              : { failedChecks: opts.canaryFailedChecks }),
+            ...(opts.canaryMinRequests === undefined
+              ? {}
+              : { minRequests: opts.canaryMinRequests }),
+          },
+          actor: actorName(),
+          onCheck: (check, action) =>
+            io.err(`canary ${check.canary}: ${check.verdict} (${check.reason}) → ${action}`),
+        }
+      : false,
+    onError: (err, context) => warn(context)(err),
+  });
+  const server = createServer({
+    host,
+    auth: opts.auth === 'off' ? 'off' : new TokenStore(stores),
+    registry: registryDeployments(registry),
+    probe: () => stores.metadata.appliedMigrations(),
+    bodyLimit: opts.bodyLimit,
+    maxRows: opts.maxRows,
+    requestTimeoutMs: opts.requestTimeout,
+    inferenceTimeoutMs: opts.inferenceTimeout,
+    metricsPublic: opts.metricsPublic ?? false,
+    logger: { level: 'warn', stream: process.stderr },
+    version: packageVersion(),
+  });
+  const shutdown = handleShutdownSignals(() => server.close(), {
+    onSignal: (signal) => io.err(`${signal}: draining in-flight requests (again to exit now)`),
+  });
+  try {
+    let url: string;
+    try {
+      url = await server.listen({ port: opts.port, host: opts.host });
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    const served = host.names();
+    if (opts.json) io.out(JSON.stringify({ listening: url, models: served, auth: opts.auth }));
+    else {
+      io.out(`listening on ${url}`);
+      io.err(
+        `serving ${served.length === 0 ? 'no models yet' : served.join(', ')}; auth ${opts.auth}, log ${opts.logMode}${opts.controller ? ', canary controller on' : ''}`,
+      );
+    }
+    await shutdown.done;
+    io.err('stopped: in-flight requests answered, prediction log flushed');
+  } finally {
+    shutdown.dispose();
+  }
+}
