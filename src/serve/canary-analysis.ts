@@ -26,6 +26,12 @@ export interface CanaryPolicy {
   readonly minSuccessRate: number;
   /** Without a latency budget, the canary's p99 may be at most this multiple of the champion's (default 1.5). */
   readonly latencyRatio: number;
+  /**
+   * …and never less than the champion's p99 plus this many milliseconds
+   * (default 5): scoring takes microseconds, so a bare ratio would fail an
+   * identical model on timer noise.
+   */
+  readonly latencySlackMs: number;
   /** Highest PSI between the champion's and the canary's scores (default 0.2). */
   readonly maxScorePsi: number;
   /** How much higher (relative) the canary's cost per decision may be than the champion's (default 0.05). */
@@ -40,6 +46,7 @@ export const DEFAULT_CANARY_POLICY: CanaryPolicy = {
   errorChecks: 4,
   minSuccessRate: 0.99,
   latencyRatio: 1.5,
+  latencySlackMs: 5,
   maxScorePsi: 0.2,
   costMargin: 0.05,
 };
@@ -122,7 +129,11 @@ export function analyseCanary(input: CheckInput, policy: CanaryPolicy): CanaryCh
 
   const budget = input.latencyBudgetP99Ms;
   const latencyBound =
-    budget !== undefined ? budget : championKnown ? policy.latencyRatio * hw.p99Ms : Number.NaN;
+    budget !== undefined
+      ? budget
+      : championKnown
+        ? Math.max(policy.latencyRatio * hw.p99Ms, hw.p99Ms + policy.latencySlackMs)
+        : Number.NaN;
   metrics.push({
     name: 'latency_p99_ms',
     canary: finiteOrNull(cw.p99Ms),
@@ -132,7 +143,9 @@ export function analyseCanary(input: CheckInput, policy: CanaryPolicy): CanaryCh
       Number.isFinite(latencyBound) && Number.isFinite(cw.p99Ms) ? cw.p99Ms <= latencyBound : null,
     ...(Number.isFinite(latencyBound)
       ? budget === undefined
-        ? { note: `no latency budget: held to ${policy.latencyRatio}× the champion's p99` }
+        ? {
+            note: `no latency budget: held to ${policy.latencyRatio}× the champion's p99 (at least ${policy.latencySlackMs} ms above it)`,
+          }
         : {}
       : { note: 'no latency budget and too little champion traffic to compare with' }),
   });

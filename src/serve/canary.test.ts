@@ -88,6 +88,14 @@ describe('canary analysis: one check', () => {
     expect(metric(tooSlow, 'latency_p99_ms').passed).toBe(false);
   });
 
+  it('does not fail an equal model on microsecond timer noise (5 ms slack over the champion)', () => {
+    const noisy = analyseCanary(
+      input({ requests: 200, latencyMs: 0.09 }, { requests: 2000, latencyMs: 0.05 }),
+      policy,
+    );
+    expect(metric(noisy, 'latency_p99_ms').passed).toBe(true);
+  });
+
   it('fails scores that diverge from the champion (PSI > 0.2)', () => {
     const check = analyseCanary(input({ requests: 500, shift: 0.3 }, { requests: 2000 }), policy);
     expect(check.verdict).toBe('fail');
