@@ -14,7 +14,8 @@
  * - either way no request fails, and every answered prediction is in the log.
  * Outcomes are asserted, never timings.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +25,7 @@ import type { CanaryCheck } from '../src/serve/index.js';
 import { openStore, resolveStoreLocation, type Stores } from '../src/store/index.js';
 import { canaryCsv, canaryRows, canarySpec, flippedModel } from './fixtures/canary-project.js';
 import { writeProject } from './fixtures/project.js';
+import { type ServerProcess, startServeProcess, stopServers } from './fixtures/serve-process.js';
 
 const MODEL = 'canary_project';
 const bin = path.resolve('bin/flywheel.js');
@@ -101,50 +103,10 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-interface Server {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
+afterEach(() => stopServers('SIGTERM'));
 
-const running: Server[] = [];
-afterEach(async () => {
-  for (const s of running.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-    await s.exited;
-  }
-});
-
-function startServer(dir: string): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...SERVE_ARGS], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 30_000);
-    child.stderr!.on('data', (chunk) => {
-      err += chunk;
-    });
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        const server = { url: m[1]!, child, exited, stderr: () => err };
-        running.push(server);
-        resolve(server);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${err}`));
-    });
-  });
+function startServer(dir: string): Promise<ServerProcess> {
+  return startServeProcess([bin, 'serve', ...SERVE_ARGS], { cwd: dir, env });
 }
 
 interface Answer {

@@ -11,7 +11,8 @@
  * - SIGTERM under load drains and exits 0; auth off refuses a public bind.
  * Outcomes are asserted, never timings.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +20,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ModelRegistry, TokenStore } from '../src/registry/index.js';
 import { requestRows, serveFixture } from '../src/serve/fixtures/serve-bundle.js';
 import { openStore, resolveStoreLocation, type Stores } from '../src/store/index.js';
+import { type ServerProcess, startServeProcess, stopServers } from './fixtures/serve-process.js';
 import { testDir } from './fixtures/tmp.js';
 
 const MODEL = 'churn';
@@ -91,49 +93,12 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-interface Server {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
+afterEach(() => stopServers('SIGKILL'));
 
-const running: Server[] = [];
-afterEach(async () => {
-  for (const s of running.splice(0)) {
-    if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    await s.exited;
-  }
-});
-
-function startServer(args: readonly string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [...entry, '--port', '0', ...args], {
+function startServer(args: readonly string[] = []): Promise<ServerProcess> {
+  return startServeProcess([...entry, ...args], {
     cwd: projectDir,
     env: { ...process.env, FLYWHEEL_STORE: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 30_000);
-    child.stderr!.on('data', (chunk) => {
-      err += chunk;
-    });
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        const server = { url: m[1]!, child, exited, stderr: () => err };
-        running.push(server);
-        resolve(server);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${err}`));
-    });
   });
 }
 

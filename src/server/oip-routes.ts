@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.js';
 import { inferResponse, parseInferBody } from './oip-tensors.js';
-import { score } from './scoring.js';
+import { scoreRequest } from './scoring.js';
 import { HttpError } from './server-error.js';
 
 export function oipRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -47,18 +47,7 @@ export function oipRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (request) => {
       const { name } = request.params;
       const input = parseInferBody(request.body, ctx.maxRows);
-      const rows = await score(
-        {
-          host: ctx.host,
-          metrics: ctx.metrics,
-          log: request.log,
-          timeoutMs: ctx.inferenceTimeoutMs,
-        },
-        name,
-        input.rows,
-        { requestId: request.id, routingKey: input.routingKey },
-      );
-      request.servedVersion = [...new Set(rows.map((r) => r.modelVersion))].join(',');
+      const rows = await scoreRequest(ctx, request, name, input);
       return inferResponse(name, rows, input.id ?? request.id);
     },
   );

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from './context.js';
 import { parsePredictBody } from './predict-input.js';
-import { score } from './scoring.js';
+import { scoreRequest } from './scoring.js';
 
 export function predictRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: { name: string } }>(
@@ -11,18 +11,7 @@ export function predictRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (request) => {
       const { name } = request.params;
       const input = parsePredictBody(request.body, ctx.maxRows);
-      const rows = await score(
-        {
-          host: ctx.host,
-          metrics: ctx.metrics,
-          log: request.log,
-          timeoutMs: ctx.inferenceTimeoutMs,
-        },
-        name,
-        input.rows,
-        { requestId: request.id, routingKey: input.routingKey },
-      );
-      request.servedVersion = [...new Set(rows.map((r) => r.modelVersion))].join(',');
+      const rows = await scoreRequest(ctx, request, name, input);
       return {
         model: name,
         predictions: rows.map((r) => ({

@@ -5,7 +5,7 @@
  * (never values), and a host that cannot commit the prediction log is a 503:
  * an answer is only sent for predictions that were logged.
  */
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { FlywheelError } from '../errors.js';
 import {
   type FieldError,
@@ -13,6 +13,7 @@ import {
   type ModelHost,
   type ScoredRow,
 } from '../serve/index.js';
+import type { ServerContext } from './context.js';
 import type { ServerMetrics } from './metrics.js';
 import type { Row } from './predict-input.js';
 import { type FieldProblem, HttpError } from './server-error.js';
@@ -119,4 +120,24 @@ function hostFailure(call: ScoreCall, name: string, thrown: unknown): unknown {
     'the prediction could not be made and logged, so it was not served; retry shortly',
     { headers: { 'retry-after': '1' } },
   );
+}
+
+/**
+ * Scores a parsed request for a route: the call built from the server
+ * context, the served version(s) noted on the request for metrics and logs.
+ */
+export async function scoreRequest(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  name: string,
+  input: { readonly rows: readonly Row[]; readonly routingKey?: string | undefined },
+): Promise<readonly ScoredRow[]> {
+  const rows = await score(
+    { host: ctx.host, metrics: ctx.metrics, log: request.log, timeoutMs: ctx.inferenceTimeoutMs },
+    name,
+    input.rows,
+    { requestId: request.id, routingKey: input.routingKey },
+  );
+  request.servedVersion = [...new Set(rows.map((r) => r.modelVersion))].join(',');
+  return rows;
 }
