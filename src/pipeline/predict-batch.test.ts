@@ -146,55 +146,57 @@ describe('scoreFile on a project', () => {
     { from: 'csv', to: 'parquet', chunkRows: 100_000 },
     { from: 'parquet', to: 'csv', chunkRows: 2048 },
     { from: 'parquet', to: 'parquet', chunkRows: 1 + ROWS / 2 },
-  ])('$from → $to in chunks of $chunkRows: the scores are the model’s on the training Frame', async ({
-    from,
-    to,
-    chunkRows,
-  }) => {
-    const input = path.join(dir, 'data.csv');
-    const source = from === 'csv' ? input : path.join(dir, 'data.parquet');
-    if (from === 'parquet' && !existsSync(source)) await toParquet(input, source);
-    const output = path.join(dir, `scored-${from}-${chunkRows}.${to}`);
-    const progress: number[] = [];
-    const result = await scoreFile({
-      bundle,
-      modelVersion: 'test_project@1',
-      input: source,
-      output,
-      chunkRows,
-      onProgress: (rows, total) => {
-        expect(total).toBe(ROWS);
-        progress.push(rows);
-      },
-    });
-    expect(result).toMatchObject({ rows: ROWS, format: to, model: 'test_project@1' });
-    expect(result.added).toEqual(['score', 'decision', 'model_version']);
-    expect(progress.at(-1)).toBe(ROWS);
-    expect(progress).toHaveLength(Math.ceil(ROWS / chunkRows));
+  ])(
+    '$from → $to in chunks of $chunkRows: the scores are the model’s on the training Frame',
+    async ({ from, to, chunkRows }) => {
+      const input = path.join(dir, 'data.csv');
+      const source = from === 'csv' ? input : path.join(dir, 'data.parquet');
+      if (from === 'parquet' && !existsSync(source)) await toParquet(input, source);
+      const output = path.join(dir, `scored-${from}-${chunkRows}.${to}`);
+      const progress: number[] = [];
+      const result = await scoreFile({
+        bundle,
+        modelVersion: 'test_project@1',
+        input: source,
+        output,
+        chunkRows,
+        onProgress: (rows, total) => {
+          expect(total).toBe(ROWS);
+          progress.push(rows);
+        },
+      });
+      expect(result).toMatchObject({ rows: ROWS, format: to, model: 'test_project@1' });
+      expect(result.added).toEqual(['score', 'decision', 'model_version']);
+      expect(progress.at(-1)).toBe(ROWS);
+      expect(progress).toHaveLength(Math.ceil(ROWS / chunkRows));
 
-    const rows = await readAll(output);
-    expect(rows).toHaveLength(ROWS);
-    expect(Object.keys(rows[0]!)).toEqual([
-      'id',
-      't',
-      'x',
-      'city',
-      'y',
-      'score',
-      'decision',
-      'model_version',
-    ]);
-    rows.forEach((row, i) => {
-      expect(Number(row['id'])).toBe(i);
-      expect(row['score']).toBe(expected[i]);
-      expect(row['decision']).toBe(expected[i]! >= threshold);
-      expect(row['model_version']).toBe('test_project@1');
-    });
-  });
+      const rows = await readAll(output);
+      expect(rows).toHaveLength(ROWS);
+      expect(Object.keys(rows[0]!)).toEqual([
+        'id',
+        't',
+        'x',
+        'city',
+        'y',
+        'score',
+        'decision',
+        'model_version',
+      ]);
+      rows.forEach((row, i) => {
+        expect(Number(row['id'])).toBe(i);
+        expect(row['score']).toBe(expected[i]);
+        expect(row['decision']).toBe(expected[i]! >= threshold);
+        expect(row['model_version']).toBe('test_project@1');
+      });
+    },
+  );
 
   it('passes extra columns through and replaces columns named like its own', async () => {
     const input = path.join(dir, 'extra.csv');
-    writeFileSync(input, projectCsv((i) => `,note ${i},${i}`, 'id,t,x,city,y,note,score'));
+    writeFileSync(
+      input,
+      projectCsv((i) => `,note ${i},${i}`, 'id,t,x,city,y,note,score'),
+    );
     const output = path.join(dir, 'extra-out.csv');
     const result = await scoreFile({ bundle, modelVersion: 'm@2', input, output });
     expect(result.warnings).toEqual([`${input} already has score: replaced in the output`]);
@@ -248,7 +250,9 @@ describe('scoreFile on a project', () => {
     expect(new Set(rows.map((r) => r['model_version']))).toEqual(new Set([result.model]));
 
     for (const ref of ['nope@champion', 'test_project@staging', 'test_project@9']) {
-      const err = await failure(predictBatch({ stores, ref, input, output: path.join(dir, 'out.csv') }));
+      const err = await failure(
+        predictBatch({ stores, ref, input, output: path.join(dir, 'out.csv') }),
+      );
       expect(err.code).toBe('NOT_FOUND');
       expect(err.exitCode).toBe(2);
     }
@@ -272,7 +276,10 @@ describe('scoreFile on a project', () => {
 
     it('a column of the wrong type names the column and the bad values', async () => {
       const input = path.join(dir, 'wrong.csv');
-      writeFileSync(input, 't,x,city\n2024-01-02 10:00:00,1.5,Paris\n2024-01-02 10:00:00,abc,Lyon\n');
+      writeFileSync(
+        input,
+        't,x,city\n2024-01-02 10:00:00,1.5,Paris\n2024-01-02 10:00:00,abc,Lyon\n',
+      );
       const err = await score(input);
       expect(err.code).toBe('SCHEMA_TYPE_MISMATCH');
       expect(err.message).toBe(
@@ -347,7 +354,9 @@ describe('scoreFile for multiclass and regression', () => {
   const lines = ['x1,x2,city'];
   for (let i = 0; i < data.frame.rowCount; i++) {
     const c = cities.codes[i]!;
-    lines.push(`${Number.isNaN(x1[i]!) ? '' : x1[i]},${x2[i]},${c < 0 ? '' : cities.dictionary[c]}`);
+    lines.push(
+      `${Number.isNaN(x1[i]!) ? '' : x1[i]},${x2[i]},${c < 0 ? '' : cities.dictionary[c]}`,
+    );
   }
   writeFileSync(input, `${lines.join('\n')}\n`);
 
@@ -405,7 +414,7 @@ describe('scoreFile for multiclass and regression', () => {
       const best = p.indexOf(Math.max(...p));
       expect(row['score']).toBe(p[best]);
       expect(row['decision']).toBe(data.classes[best]);
-      data.classes.forEach((c, j) => expect(row[`probability_${c}`]).toBe(p[j]));
+      for (const [j, c] of data.classes.entries()) expect(row[`probability_${c}`]).toBe(p[j]);
     });
   });
 
@@ -417,7 +426,12 @@ describe('scoreFile for multiclass and regression', () => {
     );
     const expected = model.predict(data.frame);
     const output = path.join(dir, 'regression.csv');
-    await scoreFile({ bundle: handBundle('regression', model), modelVersion: 's@1', input, output });
+    await scoreFile({
+      bundle: handBundle('regression', model),
+      modelVersion: 's@1',
+      input,
+      output,
+    });
     const rows = await readAll(output);
     expect(rows.map((r) => r['score'])).toEqual([...expected]);
     expect(rows.map((r) => r['decision'])).toEqual([...expected]);

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   type Column,
-  type ColumnType,
   convertSql,
   DuckSession,
   inferColumnType,
@@ -25,7 +24,12 @@ import { FlywheelError } from '../errors.js';
 import { type FittedModel, loadModel } from '../models/index.js';
 import { type BundleInput, type ModelBundle, ModelRegistry } from '../registry/index.js';
 import { binaryThreshold } from '../serve/index.js';
-import { type ColumnData, type Expression, evaluateColumn, parseExpression } from '../spec/index.js';
+import {
+  type ColumnData,
+  type Expression,
+  evaluateColumn,
+  parseExpression,
+} from '../spec/index.js';
 import type { Stores } from '../store/index.js';
 
 export type BatchFormat = 'csv' | 'parquet';
@@ -155,7 +159,13 @@ function planInputs(
   const pointInTime = new Set(bundle.featureVersions.map((f) => f.name));
   const missing: string[] = [];
   const plans: InputPlan[] = [];
-  for (const input of bundle.inputs) {
+  // Point-in-time features that are not inputs will come from the online
+  // store; until then a file may carry them, as the server treats them.
+  const inputNames = new Set(bundle.inputs.map((i) => i.name));
+  const served: BundleInput[] = [...pointInTime]
+    .filter((name) => !inputNames.has(name))
+    .map((name) => ({ name, type: 'numeric', nullable: true }));
+  for (const input of [...bundle.inputs, ...served]) {
     const sourceType = byName.get(input.name);
     if (sourceType === undefined) {
       if (pointInTime.has(input.name)) {
@@ -290,7 +300,12 @@ function copyRange(vector: Vector, from: number, n: number, target: Buffer, at: 
   }
 }
 
-/** The model's view of a chunk: inputs, absent inputs as missing, then derived features. */
+/**
+ * Scores one chunk: derived features after the inputs, then the model, then
+ * the decision by the server's rule (binaryThreshold: a top_k policy acts by
+ * its per-row threshold here too, so batch and online decisions agree).
+ * Written as lines of the scores file, in the columns of `outputLayout`.
+ */
 class ChunkScorer {
   private readonly derived: readonly { name: string; expression: Expression }[];
   private readonly threshold: number;
@@ -306,7 +321,11 @@ class ChunkScorer {
     }));
     this.threshold = binaryThreshold(bundle.decision);
     this.classes = model.classes ?? bundle.classes ?? [];
-    const provided = new Set([...bundle.inputs.map((i) => i.name), ...bundle.derived.map((d) => d.name)]);
+    const provided = new Set([
+      ...bundle.inputs.map((i) => i.name),
+      ...bundle.featureVersions.map((f) => f.name),
+      ...bundle.derived.map((d) => d.name),
+    ]);
     for (const f of model.schema.features) {
       if (!provided.has(f.name)) {
         throw new FlywheelError(
@@ -317,25 +336,8 @@ class ChunkScorer {
     }
   }
 
-  /** Columns of the scores file, in order. */
-  get columns(): { name: string; type: string }[] {
-    if (this.bundle.task === 'multiclass')
-      return [
-        { name: 'score', type: 'DOUBLE' },
-        { name: 'decision', type: 'INTEGER' },
-        ...this.classes.map((_, j) => ({ name: `p${j}`, type: 'DOUBLE' })),
-      ];
-    if (this.bundle.task === 'binary')
-      return [
-        { name: 'score', type: 'DOUBLE' },
-        { name: 'decision', type: 'BOOLEAN' },
-      ];
-    return [{ name: 'score', type: 'DOUBLE' }];
-  }
-
   /** Scores `n` rows and returns them as lines of the scores file. */
-  score(inputs: Map<string, Column>, n: number): string {
-    const columns = inputs;
+  score(columns: Map<string, Column>, n: number): string {
     for (const step of this.derived) {
       const column = evaluateColumn(step.expression, columns as ReadonlyMap<string, ColumnData>, n);
       columns.set(step.name, column as Column);
@@ -372,37 +374,42 @@ class ChunkScorer {
   }
 }
 
-/** Output columns that would clash with the ones scoring adds: replaced, with a warning. */
-function addedColumns(bundle: ModelBundle, classes: readonly string[]): string[] {
-  return [
-    'score',
-    'decision',
-    ...(bundle.task === 'multiclass' ? classes.map((c) => `probability_${c}`) : []),
-    'model_version',
-  ];
+/**
+ * What scoring adds to each row: the columns of the scores file (as
+ * ChunkScorer writes them) and how each becomes an output column.
+ */
+function outputLayout(task: ModelBundle['task'], classes: readonly string[], modelVersion: string) {
+  const scores = [{ name: 'score', type: 'DOUBLE' }];
+  const selects = ['s.score AS score'];
+  const added = ['score', 'decision'];
+  if (task === 'binary') {
+    scores.push({ name: 'decision', type: 'BOOLEAN' });
+    selects.push('s.decision AS decision');
+  } else if (task === 'regression') selects.push('s.score AS decision');
+  else {
+    scores.push({ name: 'decision', type: 'INTEGER' });
+    selects.push(`[${classes.map(sqlString).join(', ')}][s.decision + 1] AS decision`);
+    for (const [j, c] of classes.entries()) {
+      scores.push({ name: `p${j}`, type: 'DOUBLE' });
+      selects.push(`s.p${j} AS ${sqlIdent(`probability_${c}`)}`);
+      added.push(`probability_${c}`);
+    }
+  }
+  selects.push(`${sqlString(modelVersion)} AS model_version`);
+  added.push('model_version');
+  return { scores, selects, added };
 }
 
+/** The input rows (less the columns scoring replaces) beside their scores, by position. */
 function outputSql(
-  bundle: ModelBundle,
-  classes: readonly string[],
-  modelVersion: string,
+  layout: ReturnType<typeof outputLayout>,
   scoresFile: string,
-  scoreColumns: readonly { name: string; type: string }[],
   replaced: readonly string[],
 ): string {
-  const columns = `{${scoreColumns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
-  const scores = `read_csv(${sqlString(scoresFile)}, header=false, auto_detect=false, delim=',', quote='', columns=${columns})`;
-  const selects = ['s.score AS score'];
-  if (bundle.task === 'multiclass') {
-    const list = `[${classes.map(sqlString).join(', ')}]`;
-    selects.push(`${list}[s.decision + 1] AS decision`);
-    classes.forEach((c, j) => selects.push(`s.p${j} AS ${sqlIdent(`probability_${c}`)}`));
-  } else if (bundle.task === 'binary') selects.push('s.decision AS decision');
-  else selects.push('s.score AS decision');
-  selects.push(`${sqlString(modelVersion)} AS model_version`);
-  const exclude =
-    replaced.length > 0 ? ` EXCLUDE (${replaced.map((c) => sqlIdent(c)).join(', ')})` : '';
-  return `SELECT i.*${exclude}, ${selects.join(', ')} FROM fw_in AS i POSITIONAL JOIN ${scores} AS s`;
+  const types = layout.scores.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`);
+  const scores = `read_csv(${sqlString(scoresFile)}, header=false, auto_detect=false, delim=',', columns={${types.join(', ')}})`;
+  const exclude = replaced.length > 0 ? ` EXCLUDE (${replaced.map(sqlIdent).join(', ')})` : '';
+  return `SELECT i.*${exclude}, ${layout.selects.join(', ')} FROM fw_in AS i POSITIONAL JOIN ${scores} AS s`;
 }
 
 function copyOptions(output: string, format: BatchFormat): string {
@@ -411,6 +418,111 @@ function copyOptions(output: string, format: BatchFormat): string {
   if (/\.tsv(\.gz)?$/i.test(output)) options.push("DELIMITER '\\t'");
   if (/\.gz$/i.test(output)) options.push("COMPRESSION 'gzip'");
   return options.join(', ');
+}
+
+/** The input as scoring sees it: its columns, the plan per model input, row count, dictionaries. */
+interface OpenedInput {
+  readonly columns: readonly { name: string; type: string }[];
+  readonly plans: readonly InputPlan[];
+  readonly rows: number;
+  readonly dictionaries: ReadonlyMap<string, string[]>;
+}
+
+/** Registers the file as `fw_in`, checks it against the bundle and scans it once. */
+async function openInput(
+  session: DuckSession,
+  bundle: ModelBundle,
+  file: { absolute: string; shown: string; format: BatchFormat },
+  warnings: string[],
+): Promise<OpenedInput> {
+  let columns: { name: string; type: string }[];
+  try {
+    await session.run(
+      `CREATE TEMP VIEW fw_in AS SELECT * FROM ${readerSql(file.absolute, file.format)}`,
+    );
+    columns = await session.describe('SELECT * FROM fw_in');
+  } catch (err) {
+    throw unreadable(file.shown, err);
+  }
+  const plans = planInputs(bundle, columns, file.shown, warnings);
+  try {
+    await checkValues(session, plans, file.shown);
+    return { columns, plans, ...(await scanInput(session, plans, file.shown)) };
+  } catch (err) {
+    throw unreadable(file.shown, err);
+  }
+}
+
+/**
+ * Streams the inputs out of DuckDB into reusable chunk buffers, scores every
+ * `chunkRows` rows and appends their lines to the scores file. Returns the
+ * number of rows scored.
+ */
+async function streamScores(
+  session: DuckSession,
+  input: OpenedInput,
+  scorer: ChunkScorer,
+  scoresFile: string,
+  options: Pick<ScoreFileOptions, 'onProgress' | 'signal'> & { chunkRows: number; shown: string },
+): Promise<number> {
+  const { plans, dictionaries } = input;
+  const { chunkRows, signal } = options;
+  // One chunk's buffers, reused; inputs the file lacks stay NaN.
+  const buffers = plans.map((p) =>
+    p.input.type === 'categorical' ? new Int32Array(chunkRows) : new Float64Array(chunkRows),
+  );
+  for (const [i, p] of plans.entries()) if (p.sql === undefined) buffers[i]!.fill(Number.NaN);
+  const streamed = plans.flatMap((p, i) => (p.sql === undefined ? [] : [i]));
+  const columnsOf = (n: number) => {
+    const map = new Map<string, Column>();
+    for (const [i, { input: field }] of plans.entries()) {
+      const values = buffers[i]!.subarray(0, n);
+      map.set(
+        field.name,
+        field.type === 'categorical'
+          ? {
+              type: 'categorical',
+              codes: values as Int32Array,
+              dictionary: dictionaries.get(field.name) ?? [],
+            }
+          : { type: field.type, values: values as Float64Array },
+      );
+    }
+    return map;
+  };
+
+  const fd = openSync(scoresFile, 'w');
+  let filled = 0;
+  let scored = 0;
+  const flush = () => {
+    if (filled === 0) return;
+    writeSync(fd, scorer.score(columnsOf(filled), filled));
+    scored += filled;
+    filled = 0;
+    options.onProgress?.(scored, input.rows);
+  };
+  const selects = streamSelects(plans);
+  const query = `SELECT ${selects.length > 0 ? selects.join(', ') : '0'} FROM fw_in`;
+  try {
+    for await (const chunk of session.chunks(query)) {
+      signal?.throwIfAborted();
+      const n = chunk.rowCount;
+      for (let from = 0; from < n; ) {
+        const take = Math.min(n - from, chunkRows - filled);
+        for (const [c, p] of streamed.entries())
+          copyRange(chunk.getColumnVector(c), from, take, buffers[p]!, filled);
+        filled += take;
+        from += take;
+        if (filled === chunkRows) flush();
+      }
+    }
+    flush();
+    return scored;
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : unreadable(options.shown, err);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -427,10 +539,11 @@ export async function scoreFile(options: ScoreFileOptions): Promise<PredictBatch
   if (!Number.isSafeInteger(chunkRows) || chunkRows < 1) {
     throw new FlywheelError('USAGE', `chunkRows must be a positive integer, got ${chunkRows}`);
   }
+  const shown = options.input;
   const input = path.resolve(options.input);
   const output = path.resolve(options.output);
-  checkInputFile(options.input, input);
-  const inputFormat = formatOf(options.input, 'input');
+  checkInputFile(shown, input);
+  const inputFormat = formatOf(shown, 'input');
   const format = options.format ?? formatOf(options.output, 'output');
   checkOutputFolder(options.output, output);
   const model = loadModel(bundle.model);
@@ -444,93 +557,35 @@ export async function scoreFile(options: ScoreFileOptions): Promise<PredictBatch
     path.dirname(output),
     `.${path.basename(output)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`,
   );
-  const session = await DuckSession.open();
-  const interrupt = () => session.connection.interrupt();
+  // Also on process.exit (a Ctrl-C handler that exits at once): no partial file survives.
+  const removeFiles = () => {
+    rmSync(partial, { force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.on('exit', removeFiles);
+  let session: DuckSession | undefined;
+  const interrupt = () => session?.connection.interrupt();
   signal?.addEventListener('abort', interrupt, { once: true });
-  let fd: number | undefined;
   try {
+    session = await DuckSession.open();
     signal?.throwIfAborted();
-    let columns: { name: string; type: string }[];
-    try {
-      await session.run(
-        `CREATE TEMP VIEW fw_in AS SELECT * FROM ${readerSql(input, inputFormat)}`,
-      );
-      columns = await session.describe('SELECT * FROM fw_in');
-    } catch (err) {
-      throw unreadable(options.input, err);
-    }
-    const plans = planInputs(bundle, columns, options.input, warnings);
-    const added = addedColumns(bundle, classes);
-    const replaced = columns.map((c) => c.name).filter((c) => added.includes(c));
-    if (replaced.length > 0)
-      warnings.push(`${options.input} already has ${replaced.join(', ')}: replaced in the output`);
-
-    let total: number;
-    let dictionaries: Map<string, string[]>;
-    try {
-      await checkValues(session, plans, options.input);
-      ({ rows: total, dictionaries } = await scanInput(session, plans, options.input));
-    } catch (err) {
-      throw signal?.aborted ? signal.reason : unreadable(options.input, err);
-    }
-
-    // Buffers of one chunk, reused; absent inputs stay NaN.
-    const buffers = plans.map((p) =>
-      p.input.type === 'categorical' ? new Int32Array(chunkRows) : new Float64Array(chunkRows),
+    const opened = await openInput(
+      session,
+      bundle,
+      { absolute: input, shown, format: inputFormat },
+      warnings,
     );
-    for (const [i, p] of plans.entries()) if (p.sql === undefined) buffers[i]!.fill(Number.NaN);
-    const streamed = plans.flatMap((p, i) => (p.sql === undefined ? [] : [i]));
-    const chunkColumns = (n: number) => {
-      const map = new Map<string, Column>();
-      plans.forEach((p, i) => {
-        const values = buffers[i]!.subarray(0, n);
-        if (p.input.type === 'categorical')
-          map.set(p.input.name, {
-            type: 'categorical',
-            codes: values as Int32Array,
-            dictionary: dictionaries.get(p.input.name) ?? [],
-          });
-        else map.set(p.input.name, { type: p.input.type, values: values as Float64Array });
-      });
-      return map;
-    };
+    const layout = outputLayout(bundle.task, classes, options.modelVersion);
+    const replaced = opened.columns.map((c) => c.name).filter((c) => layout.added.includes(c));
+    if (replaced.length > 0)
+      warnings.push(`${shown} already has ${replaced.join(', ')}: replaced in the output`);
+    const scored = await streamScores(session, opened, scorer, scoresFile, {
+      ...options,
+      chunkRows,
+      shown,
+    });
 
-    fd = openSync(scoresFile, 'w');
-    let filled = 0;
-    let scored = 0;
-    const flush = () => {
-      if (filled === 0) return;
-      writeSync(fd!, scorer.score(chunkColumns(filled), filled));
-      scored += filled;
-      filled = 0;
-      options.onProgress?.(scored, total);
-    };
-    const selects = streamSelects(plans);
-    const query =
-      selects.length > 0 ? `SELECT ${selects.join(', ')} FROM fw_in` : 'SELECT 0 AS x FROM fw_in';
-    try {
-      for await (const chunk of session.chunks(query)) {
-        signal?.throwIfAborted();
-        const n = chunk.rowCount;
-        for (let from = 0; from < n; ) {
-          const take = Math.min(n - from, chunkRows - filled);
-          streamed.forEach((p, c) => {
-            copyRange(chunk.getColumnVector(c), from, take, buffers[p]!, filled);
-          });
-          filled += take;
-          from += take;
-          if (filled === chunkRows) flush();
-        }
-      }
-      flush();
-    } catch (err) {
-      if (signal?.aborted) throw signal.reason;
-      throw unreadable(options.input, err);
-    }
-    closeSync(fd);
-    fd = undefined;
-
-    const select = outputSql(bundle, classes, options.modelVersion, scoresFile, scorer.columns, replaced);
+    const select = outputSql(layout, scoresFile, replaced);
     let written: number;
     try {
       const [copied] = await session.rows(
@@ -538,17 +593,18 @@ export async function scoreFile(options: ScoreFileOptions): Promise<PredictBatch
       );
       written = Number(copied?.['Count'] ?? scored);
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
       throw new FlywheelError(
         'DATA_UNREADABLE',
         `cannot write ${options.output}: ${duckReason(err)}`,
-        { cause: err },
+        {
+          cause: err,
+        },
       );
     }
-    if (written !== scored || scored !== total) {
+    if (written !== scored || scored !== opened.rows) {
       throw new FlywheelError(
         'DATA_UNREADABLE',
-        `${options.input} changed while it was being scored (${total} rows counted, ${scored} scored, ${written} written)`,
+        `${shown} changed while it was being scored (${opened.rows} rows counted, ${scored} scored, ${written} written)`,
       );
     }
     signal?.throwIfAborted();
@@ -556,21 +612,22 @@ export async function scoreFile(options: ScoreFileOptions): Promise<PredictBatch
     const seconds = (performance.now() - started) / 1000;
     return {
       model: options.modelVersion,
-      input: options.input,
+      input: shown,
       output: options.output,
       format,
       rows: scored,
       seconds,
       rowsPerSecond: seconds > 0 ? scored / seconds : 0,
-      added,
+      added: layout.added,
       warnings,
     };
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
   } finally {
     signal?.removeEventListener('abort', interrupt);
-    if (fd !== undefined) closeSync(fd);
-    session.close();
-    rmSync(partial, { force: true });
-    rmSync(scratch, { recursive: true, force: true });
+    session?.close();
+    removeFiles();
+    process.off('exit', removeFiles);
   }
 }
 
