@@ -45,12 +45,8 @@ export {
   takeRows,
 } from './frame.js';
 export { findLabelIssues, type LabelIssues, labelIssueFindings } from './label-issues.js';
-export {
-  DEFAULT_SINGLE_FEATURE_AUC_MAX,
-  type LeakageInput,
-  leakageInput,
-  runLeakageChecks,
-} from './leakage.js';
+export { type LeakageInput, leakageInput, runLeakageChecks } from './leakage.js';
+export { DEFAULT_SINGLE_FEATURE_AUC_MAX } from './leakage-single-feature-auc.js';
 export {
   type LoadedDataset,
   type LoadOptions,
@@ -60,15 +56,8 @@ export {
 } from './load-frame.js';
 export {
   type BinCounts,
-  type BinnedGroup,
-  binPoints,
-  binValues,
-  binWithProfile,
-  binWithProfileBy,
   type CategoricalColumnProfile,
   type ColumnProfile,
-  columnDrift,
-  isNumericProfile,
   type NumericColumnProfile,
   type Profile,
   type ProfileColumn,
@@ -77,6 +66,15 @@ export {
   profileView,
   type Quantiles,
 } from './profile.js';
+export {
+  type BinnedGroup,
+  binPoints,
+  binValues,
+  binWithProfile,
+  binWithProfileBy,
+  columnDrift,
+} from './profile-bins.js';
+export { isNumericProfile } from './profile-values.js';
 export { type QualityInput, runQualityChecks } from './quality.js';
 export {
   freezeDataset,

@@ -1,5 +1,6 @@
 /** The pipeline: runs the lifecycle's steps over a project. */
 
+export type { BatchFormat } from './batch-input.js';
 export { type BundleSources, buildBundle } from './bundle.js';
 export { type CheckReport, checkProject, type SplitImplication } from './check-project.js';
 export {
@@ -22,8 +23,24 @@ export {
   type InitResult,
   initProject,
 } from './init-project.js';
+export type { LabelledPart } from './labelled-part.js';
 export {
-  type BatchFormat,
+  fitPowerLaw,
+  type LearningCurve,
+  type LearningCurveOptions,
+  type LearningCurvePoint,
+  learningCurve,
+  type PowerLawFit,
+} from './learning-curve.js';
+export {
+  checkLabelIssues,
+  type LabelIssueCheckOptions,
+  type OutOfFold,
+  type OutOfFoldOptions,
+  outOfFoldProbabilities,
+  outOfFoldSkill,
+} from './out-of-fold.js';
+export {
   type PredictBatchOptions,
   type PredictBatchResult,
   predictBatch,
@@ -39,24 +56,7 @@ export {
   snapshotData,
 } from './project-data.js';
 export { type DataChecks, type RunOptions, type RunResult, runProject } from './run-project.js';
-export {
-  checkLabelIssues,
-  fitPowerLaw,
-  type LabelIssueCheckOptions,
-  type LabelledPart,
-  type LearningCurve,
-  type LearningCurveOptions,
-  type LearningCurvePoint,
-  learningCurve,
-  learningCurveFindings,
-  noLiftFindings,
-  type OutOfFold,
-  type OutOfFoldOptions,
-  outOfFoldProbabilities,
-  outOfFoldSkill,
-  type PowerLawFit,
-  signalFindings,
-} from './signal.js';
+export { learningCurveFindings, noLiftFindings, signalFindings } from './signal.js';
 export {
   loadCheckedSpec,
   loadProjectData,

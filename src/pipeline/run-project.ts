@@ -28,15 +28,11 @@ import { smokeCheck } from '../serve/index.js';
 import { breakEvenThreshold, type Spec } from '../spec/index.js';
 import { RunTracker, type Stores } from '../store/index.js';
 import { type BundleSources, buildBundle } from './bundle.js';
+import { type LearningCurve, learningCurve } from './learning-curve.js';
+import { checkLabelIssues } from './out-of-fold.js';
 import { actorName, type DataStageOptions } from './project-data.js';
 import { buildReportInput } from './report-input.js';
-import {
-  checkLabelIssues,
-  type LearningCurve,
-  learningCurve,
-  learningCurveFindings,
-  noLiftFindings,
-} from './signal.js';
+import { learningCurveFindings, noLiftFindings } from './signal.js';
 import {
   loadCheckedSpec,
   loadProjectData,

@@ -16,18 +16,9 @@ import {
   registerModelKind,
 } from '../models/index.js';
 import { type Spec, SpecSchema } from '../spec/index.js';
-import {
-  checkLabelIssues,
-  fitPowerLaw,
-  type LearningCurve,
-  learningCurve,
-  learningCurveFindings,
-  nestedSubsets,
-  noLiftFindings,
-  outOfFoldProbabilities,
-  outOfFoldSkill,
-  signalFindings,
-} from './signal.js';
+import { fitPowerLaw, type LearningCurve, learningCurve, nestedSubsets } from './learning-curve.js';
+import { checkLabelIssues, outOfFoldProbabilities, outOfFoldSkill } from './out-of-fold.js';
+import { learningCurveFindings, noLiftFindings, signalFindings } from './signal.js';
 
 function spec(overrides: Record<string, unknown> = {}): Spec {
   return SpecSchema.parse({

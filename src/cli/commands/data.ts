@@ -25,7 +25,9 @@ function parseLimit(value: string): number {
 }
 
 export function dataCommand(io: Io): Command {
-  const data = new Command('data').description('inspect the project data');
+  const data = new Command('data').description(
+    'step 3: describe, profile, validate, snapshot and diff the project data',
+  );
   data
     .command('describe')
     .description('rows, columns, types, missing rates and the base rate per split')

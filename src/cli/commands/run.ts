@@ -11,7 +11,7 @@ import { renderTrain } from './train.js';
 export function runCommand(io: Io): Command {
   return new Command('run')
     .description(
-      'run steps 1–5: check, load, baselines, ladder, evaluate on test, gate, record, report (exit 4 when the gate fails)',
+      'run steps 1–5: check, data checks and snapshot, baselines, ladder, evaluate on test, gate, report; register the chosen model (exit 3 on blocking data findings, 4 when the gate fails)',
     )
     .argument('[path]', 'spec file or project folder', '.')
     .option('--seed <n>', 'random seed (default: models.seed or 42)', parseSeed)
