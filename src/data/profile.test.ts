@@ -5,16 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckSession } from './duck.js';
 import {
-  binValues,
-  binWithProfile,
-  binWithProfileBy,
   type CategoricalColumnProfile,
-  columnDrift,
   type NumericColumnProfile,
   type Profile,
   type ProfileColumn,
   profileView,
 } from './profile.js';
+import { binValues, binWithProfile, binWithProfileBy, columnDrift } from './profile-bins.js';
 
 /**
  * 30,000 rows: `few` has 37 values and 10% missing (value-count path), `many`

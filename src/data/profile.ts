@@ -19,17 +19,6 @@ import { type SqlRunner, sqlIdent } from '../sql.js';
 import { binningOf, countBins } from './profile-bins.js';
 import { binIndex, finite, isNumeric, valueSql } from './profile-values.js';
 
-// The binning API, also reachable from here as before the split (quality.ts, profile.test.ts).
-export {
-  type BinnedGroup,
-  binPoints,
-  binValues,
-  binWithProfile,
-  binWithProfileBy,
-  columnDrift,
-} from './profile-bins.js';
-export { isNumericProfile } from './profile-values.js';
-
 export type ProfileColumnType = 'numeric' | 'categorical' | 'timestamp' | 'binary';
 
 /** A column to profile: its name in the view and its kind. */

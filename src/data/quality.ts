@@ -19,15 +19,9 @@ import { type SqlRunner, sqlIdent, sqlString } from '../sql.js';
 import type { TargetKind } from './dataset.js';
 import type { DriftResult } from './drift.js';
 import type { ColumnType } from './frame.js';
-import {
-  binWithProfileBy,
-  type ColumnProfile,
-  columnDrift,
-  isNumericProfile,
-  type Profile,
-  type ProfileColumn,
-  profileView,
-} from './profile.js';
+import { type ColumnProfile, type Profile, type ProfileColumn, profileView } from './profile.js';
+import { binWithProfileBy, columnDrift } from './profile-bins.js';
+import { isNumericProfile } from './profile-values.js';
 
 type Checks = NonNullable<Spec['checks']>;
 
