@@ -4,10 +4,10 @@
  * threshold, and the radix argsort every curve and metric relies on.
  */
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../random.js';
 import { argsortDescending } from './argsort.js';
 import { costCurve, prCurve, rocCurve, thinIndices } from './curves.js';
 import { binarySample } from './fixtures/synthetic.js';
-import { Rng } from './rng.js';
 
 const f64 = (...values: number[]) => Float64Array.from(values);
 

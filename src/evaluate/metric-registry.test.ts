@@ -8,13 +8,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FlywheelError } from '../errors.js';
+import { Rng } from '../random.js';
 import { METRICS } from '../spec/index.js';
 import { bindMetrics, calculateMetric } from './calculate.js';
 import { binarySample } from './fixtures/synthetic.js';
 import { getMetric, METRIC_REGISTRY, metricNames } from './metric-registry.js';
 import type { Labels, MetricContext, Task } from './metric-types.js';
 import { prepareData } from './prepared-data.js';
-import { Rng } from './rng.js';
 
 interface Case {
   readonly labels: Labels;

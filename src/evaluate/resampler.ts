@@ -7,7 +7,7 @@
  * (rejection on count / largest count), then leaves a multinomial with
  * exactly n draws. The Poisson table is exact to 2^−32.
  */
-import { Rng } from './rng.js';
+import { Rng } from '../random.js';
 
 /**
  * Poisson(1) distribution function at 0..7, scaled to 2^32: a uniform u32 at

@@ -1,8 +1,9 @@
 /**
- * A small seeded generator for synthetic example data: sfc32 seeded through
- * splitmix32, so a seed gives the same rows on every platform. Never
- * Math.random.
+ * The conveniences synthetic example data needs (pick, weighted choice…)
+ * over Flywheel's sfc32 generator, so a seed gives the same rows on every
+ * platform. Never Math.random.
  */
+import { Rng } from '../random.js';
 
 export interface Prng {
   /** A uniform number in [0, 1). */
@@ -25,27 +26,12 @@ export interface Prng {
  * rng.int(6); // the same integer in [0, 6) on every run with seed 7
  */
 export function prng(seed: number): Prng {
-  let s = seed >>> 0;
-  const splitmix = () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let counter = 1;
+  const rng = new Rng(seed);
+  const draw = new Uint32Array(1);
   const next = () => {
-    const t = (((a + b) >>> 0) + counter) >>> 0;
-    counter = (counter + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (((c << 21) | (c >>> 11)) + t) >>> 0;
-    return t / 4294967296;
+    rng.fillUint32(draw, 1);
+    return draw[0]! / 4294967296;
   };
-  for (let i = 0; i < 12; i++) next();
   const int = (n: number) => Math.floor(next() * n);
   return {
     next,
