@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   SPLIT_EMPTY: { http: 400, exit: ExitCode.data },
   DATA_CHECK_FAILED: { http: 422, exit: ExitCode.data },
   GOVERNANCE_BLOCKED: { http: 422, exit: ExitCode.data },
+  EVENTS_INVALID: { http: 400, exit: ExitCode.data },
   STORE_UNAVAILABLE: { http: 503, exit: ExitCode.internal },
   STORE_CONFIG: { http: 400, exit: ExitCode.usage },
   NOT_FOUND: { http: 404, exit: ExitCode.usage },

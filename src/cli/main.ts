@@ -19,6 +19,9 @@ import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { eventsCommand } from './commands/events.js';
+import { featuresCommand } from './commands/features.js';
+import { monitorCommand } from './commands/monitor.js';
 import { serveCommand } from './commands/serve.js';
 import { tokensCommand } from './commands/tokens.js';
 import { baselineCommand, trainCommand } from './commands/train.js';
@@ -54,6 +57,9 @@ export function buildProgram(io: Io = processIo): Command {
     predictCommand(io),
     deployCommand(io),
     serveCommand(io),
+    eventsCommand(io),
+    featuresCommand(io),
+    monitorCommand(io),
     tokensCommand(io),
   ]) {
     program.addCommand(command);

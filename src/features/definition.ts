@@ -12,8 +12,11 @@ export type PointInTimeDefinition = Omit<PointInTimeSpec, 'inclusive'> & {
 };
 type PointInTimeSpec = NonNullable<NonNullable<Spec['features']>['point_in_time']>[string];
 
-/** One entry of the spec's top-level `events`. */
-export type EventTableDefinition = NonNullable<Spec['events']>[string];
+/** One entry of the spec's top-level `events` (`allowed_lateness` may be left out: 1h). */
+export type EventTableDefinition = Omit<EventTableSpec, 'allowed_lateness'> & {
+  readonly allowed_lateness?: string;
+};
+type EventTableSpec = NonNullable<Spec['events']>[string];
 
 /** Bumped when the computation behind the same definition changes. */
 const SEMANTICS = 1;

@@ -3,7 +3,7 @@
  * a query, with its key and time checked and its time as a UTC TIMESTAMP.
  */
 import { FlywheelError } from '../errors.js';
-import { didYouMean, type Spec } from '../spec/index.js';
+import { didYouMean } from '../spec/index.js';
 import { type SqlRunner, sqlIdent } from '../sql.js';
 import type { EventTableDefinition } from './definition.js';
 import {
@@ -82,7 +82,7 @@ async function describeSource(
  */
 export async function createEventViews(
   runner: SqlRunner,
-  spec: Pick<Spec, 'events'>,
+  spec: { readonly events?: Readonly<Record<string, EventTableDefinition>> | undefined },
 ): Promise<EventView[]> {
   const views: EventView[] = [];
   for (const [name, def] of Object.entries(spec.events ?? {})) {

@@ -1,10 +1,11 @@
 /**
  * The definition of a point-in-time feature's value, in plain TypeScript:
- * the oracle the SQL is tested against, and the semantics the online store
- * will serve from the same definitions.
+ * the oracle the SQL is tested against, over the same window semantics
+ * (`aggregateWindow`) the online store serves with.
  */
 import type { PointInTimeDefinition } from './definition.js';
 import { parseDuration } from './duration.js';
+import { aggregateWindow, type WindowEvent, type WindowSpec } from './window-aggregate.js';
 
 /** An entity key as the SQL sees it: a string or a number. */
 export type EventKey = string | number;
@@ -35,33 +36,21 @@ export function pointInTimeValue(
   key: EventKey | null,
   t: number | null,
 ): number | null {
-  const from = t === null ? 0 : t - parseDuration(def.window);
-  const values: number[] = [];
-  let count = 0;
-  let latest: { time: number; value: number } | undefined;
-  for (const e of events) {
-    if (key === null || t === null || e.key !== key || e.time === null) continue;
-    if (e.time < from || e.time > t || (e.time === t && def.inclusive !== true)) continue;
-    const missing = e.value === null || Number.isNaN(e.value);
-    if (def.column === undefined || !missing) count += 1;
-    if (missing) continue;
-    values.push(e.value!);
-    if (!latest || e.time > latest.time || (e.time === latest.time && e.value! > latest.value)) {
-      latest = { time: e.time, value: e.value! };
+  const window: WindowEvent[] = [];
+  if (key !== null && t !== null) {
+    for (const e of events) {
+      if (e.key === key && e.time !== null) window.push({ time: e.time, value: e.value });
     }
   }
-  switch (def.aggregate) {
-    case 'count':
-      return count;
-    case 'sum':
-      return values.reduce((s, v) => s + v, 0);
-    case 'mean':
-      return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
-    case 'min':
-      return values.length === 0 ? null : values.reduce((a, b) => Math.min(a, b));
-    case 'max':
-      return values.length === 0 ? null : values.reduce((a, b) => Math.max(a, b));
-    case 'last':
-      return latest?.value ?? null;
-  }
+  return aggregateWindow(windowSpec(def), window, t ?? 0);
+}
+
+/** The window a definition describes. */
+export function windowSpec(def: PointInTimeDefinition): WindowSpec {
+  return {
+    aggregate: def.aggregate,
+    hasColumn: def.column !== undefined,
+    windowMs: parseDuration(def.window),
+    inclusive: def.inclusive === true,
+  };
 }

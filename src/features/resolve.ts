@@ -3,9 +3,13 @@
  * resolves each into the SQL pieces the join and the audit share.
  */
 import { FlywheelError } from '../errors.js';
-import { didYouMean, type Spec } from '../spec/index.js';
+import { didYouMean } from '../spec/index.js';
 import { type SqlRunner, sqlIdent } from '../sql.js';
-import { featureVersion, type PointInTimeDefinition } from './definition.js';
+import {
+  type EventTableDefinition,
+  featureVersion,
+  type PointInTimeDefinition,
+} from './definition.js';
 import { durationMicros } from './duration.js';
 import { createEventViews, type EventView } from './event-views.js';
 import {
@@ -29,7 +33,7 @@ export interface PointInTimeArgs {
   /** A column of the input, or SQL over it, giving each row's prediction time (the spec's event_time). */
   readonly predictionTime: string;
   readonly definitions: Readonly<Record<string, PointInTimeDefinition>> | undefined;
-  readonly events: Spec['events'];
+  readonly events: Readonly<Record<string, EventTableDefinition>> | undefined;
 }
 
 export interface ResolvedFeature {

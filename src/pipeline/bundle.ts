@@ -7,6 +7,7 @@
  */
 import { type ColumnType, takeRows } from '../data/index.js';
 import type { DecisionPolicy, GateVerdict } from '../evaluate/index.js';
+import { onlineDefinitions } from '../features/index.js';
 import type { FittedModel } from '../models/index.js';
 import { BUNDLE_FORMAT, type BundleInput, type ModelBundle } from '../registry/index.js';
 import { breakEvenThreshold, parseExpression, referencedColumns } from '../spec/index.js';
@@ -99,8 +100,8 @@ export function buildBundle(s: BundleSources): ModelBundle {
   for (const f of prepared.features) {
     const expression = derivedText[f.name];
     if (expression === undefined) {
-      // A column read as it is, or a point-in-time feature (given by the
-      // request until the online store serves it).
+      // A column read as it is, or a point-in-time feature (which a request
+      // may give; the server fills it from the online store when it does not).
       addInput(f.name, f.type);
       continue;
     }
@@ -109,6 +110,13 @@ export function buildBundle(s: BundleSources): ModelBundle {
       if (type) addInput(used, type);
     }
     derived.push({ name: f.name, type: f.type, expression });
+  }
+
+  // Online features need the entity key and the request time to be accepted.
+  const online = onlineDefinitions(spec.features?.point_in_time, spec.events);
+  for (const f of online.features) addInput(f.key, inputTypes.get(f.key) ?? 'categorical');
+  if (online.features.length > 0 && spec.event_time !== undefined) {
+    addInput(spec.event_time, 'timestamp');
   }
 
   const costs = spec.business.costs;
@@ -141,6 +149,7 @@ export function buildBundle(s: BundleSources): ModelBundle {
     derived,
     features: prepared.features.map((f) => f.name),
     featureVersions: prepared.pointInTime ?? manifest.lineage.features,
+    ...(online.features.length > 0 ? { online } : {}),
     ...(prepared.classes ? { classes: prepared.classes } : {}),
     decision,
     ...(spec.entity ? { entity: spec.entity } : {}),

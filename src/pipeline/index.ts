@@ -69,3 +69,15 @@ export {
   type TrainReport,
   trainProject,
 } from './train-project.js';
+export {
+  chooseTable,
+  type EventsLoadReport,
+  ingestEventsFile,
+  type MaterializeRange,
+  materializeFromLog,
+  materializeFromSpec,
+  type OpenedOnline,
+  openOnlineStore,
+  openProjectOnline,
+  projectOnlineDefinitions,
+} from './online-project.js';

@@ -5,6 +5,8 @@
  * scoring read nothing else.
  */
 
+import type { OnlineDefinitions } from '../features/index.js';
+
 export const BUNDLE_FORMAT = 'flywheel.bundle/v1';
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.flywheel.bundle+json';
 
@@ -46,8 +48,14 @@ export interface ModelBundle {
   readonly derived: readonly BundleDerived[];
   /** The model's feature order (inputs and derived features by name). */
   readonly features: readonly string[];
-  /** Point-in-time features and their definition versions (served from the online store later). */
+  /** Point-in-time features and their definition versions. */
   readonly featureVersions: readonly { readonly name: string; readonly version: string }[];
+  /**
+   * The point-in-time features the server fills from the online store when a
+   * request leaves them out, and the event tables behind them (absent in
+   * bundles made before online features, and when the model has none).
+   */
+  readonly online?: OnlineDefinitions;
   /** Multiclass: class labels in model order. */
   readonly classes?: readonly string[];
   /** How a score becomes a decision (binary). */

@@ -7,14 +7,22 @@ export const ROLES = ['viewer', 'predictor', 'data-scientist', 'deployer', 'admi
 export type Role = (typeof ROLES)[number];
 
 /** What a request may want to do. */
-export const ACTIONS = ['read', 'predict', 'feedback', 'register', 'deploy', 'admin'] as const;
+export const ACTIONS = [
+  'read',
+  'predict',
+  'feedback',
+  'ingest',
+  'register',
+  'deploy',
+  'admin',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const GRANTS: Readonly<Record<Role, readonly Action[]>> = {
   viewer: ['read'],
-  predictor: ['read', 'predict', 'feedback'],
-  'data-scientist': ['read', 'predict', 'feedback', 'register'],
-  deployer: ['read', 'predict', 'feedback', 'register', 'deploy'],
+  predictor: ['read', 'predict', 'feedback', 'ingest'],
+  'data-scientist': ['read', 'predict', 'feedback', 'ingest', 'register'],
+  deployer: ['read', 'predict', 'feedback', 'ingest', 'register', 'deploy'],
   admin: ACTIONS,
 };
 

@@ -9,6 +9,7 @@
  */
 import { FlywheelError } from '../errors.js';
 import type { MetadataStore, PredictionInput } from '../store/index.js';
+import type { OnlineFeatureNote } from './online-fill.js';
 
 /** Which deployment slot answered (or shadowed) a prediction. */
 export type Route = 'champion' | 'canary' | 'shadow';
@@ -29,6 +30,8 @@ export interface PredictionLogEntry {
   };
   readonly latencyMs: number;
   readonly route: Route;
+  /** Which inputs were looked up in the online store, as of when. */
+  readonly features?: OnlineFeatureNote;
 }
 
 export interface PredictionLoggerOptions {
@@ -76,7 +79,11 @@ function toRecord(entry: PredictionLogEntry): PredictionInput {
     at: entry.at,
     modelVersion: entry.modelVersion,
     inputs: entry.inputs,
-    outputs: { ...entry.outputs, route: entry.route },
+    outputs: {
+      ...entry.outputs,
+      route: entry.route,
+      ...(entry.features === undefined ? {} : { features: entry.features }),
+    },
     score: entry.outputs.score,
     latencyMs: entry.latencyMs,
   };

@@ -12,6 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FlywheelError } from '../errors.js';
+import type { OnlineFeatures } from '../features/index.js';
+import type { ModelBundle } from '../registry/index.js';
 import { didYouMean } from '../spec/index.js';
 import type { CanaryCheck, CanaryPolicy } from './canary-analysis.js';
 import { CanaryController, type CheckOutcome, type CostSource } from './canary-controller.js';
@@ -32,6 +34,7 @@ import type {
 } from './host.js';
 import { beforeDeadline, checkDeadline } from './inference-timeout.js';
 import { modelMetadata } from './model-metadata.js';
+import { type FilledRows, fillOnlineFeatures } from './online-fill.js';
 import type { PredictionLogEntry, PredictionLogger, Route } from './prediction-logger.js';
 import { routingBucket, routingKeyOf } from './routing.js';
 import { createScorer, type Scorer } from './scorer.js';
@@ -63,6 +66,11 @@ export interface RegistryModelHostOptions {
   readonly onError?: (error: unknown, context: string) => void;
   /** Draws for requests without a routing key (default Math.random). */
   readonly random?: () => number;
+  /**
+   * The online store that fills point-in-time features a request leaves
+   * out; served bundles register their event tables with it.
+   */
+  readonly features?: OnlineFeatures;
 }
 
 interface Slot {
@@ -78,10 +86,18 @@ interface Live {
   readonly token: string | undefined;
 }
 
+/** The rows one version scores: the request's, with that version's online features filled in. */
+interface SlotInput {
+  readonly rows: PredictRequest['rows'];
+  /** Per row, what was looked up (undefined: nothing). */
+  readonly notes: FilledRows['notes'] | undefined;
+}
+
 /** One group of rows scored by one version. */
 interface Scored {
   readonly slot: Slot;
   readonly route: Route;
+  readonly input: SlotInput;
   readonly indices: readonly number[];
   readonly scores: readonly RowScore[];
   readonly latencyMs: number;
@@ -91,6 +107,10 @@ interface Scored {
 const RETAINED_VERSIONS = 4;
 
 const sameSlot = (a: Slot | undefined, b: Slot | undefined) => a?.key === b?.key;
+
+const onlineSignature = (slot: Slot) =>
+  (slot.scorer.bundle.online?.features ?? []).map((f) => `${f.name}@${f.version}`).join(',');
+const sameOnline = (a: Slot, b: Slot) => onlineSignature(a) === onlineSignature(b);
 
 /**
  * @example
@@ -223,6 +243,12 @@ export class RegistryModelHost implements ModelHost {
     const at = new Date();
     const { rows } = request;
     const canary = live.canary;
+    // Each version gets the online features its bundle defines (usually the same: one lookup).
+    const championInput = await this.#fill(live.champion, rows, at);
+    const canaryInput =
+      canary === undefined || sameOnline(canary.slot, live.champion)
+        ? championInput
+        : await this.#fill(canary.slot, rows, at);
     const toCanary: number[] = [];
     const toChampion: number[] = [];
     if (canary === undefined || canary.weight <= 0) {
@@ -242,14 +268,14 @@ export class RegistryModelHost implements ModelHost {
     const everyRow = () => Array.from(rows, (_, i) => i);
     let championRows = served ? toChampion : everyRow();
     if (served) {
-      const result = this.#score(name, canary.slot, 'canary', rows, toCanary);
+      const result = this.#score(name, canary.slot, 'canary', canaryInput, toCanary);
       // A canary that fails leaves its rows to the champion: the client sees no error.
       if (result === undefined) championRows = everyRow();
       else if ('errors' in result) errors.push(...result.errors);
       else groups.push(result);
     }
     if (championRows.length > 0) {
-      const result = this.#score(name, live.champion, 'champion', rows, championRows);
+      const result = this.#score(name, live.champion, 'champion', championInput, championRows);
       if (result === undefined) {
         throw new FlywheelError('INTERNAL', `model ${live.champion.key} failed to score the rows`);
       }
@@ -266,14 +292,16 @@ export class RegistryModelHost implements ModelHost {
 
     const answer: ScoredRow[] = new Array(rows.length);
     const entries: PredictionLogEntry[] = new Array(rows.length);
-    for (const group of groups) this.#collect(group, rows, at, answer, entries);
+    for (const group of groups) this.#collect(group, at, answer, entries);
     await beforeDeadline(
       this.#options.logger.log(entries),
       deadline,
       this.#timeoutMs,
       request.signal,
     );
-    if (canary?.shadow && toCanary.length > 0) this.#shadow(name, canary.slot, rows, toCanary, at);
+    if (canary?.shadow && toCanary.length > 0) {
+      this.#shadow(name, canary.slot, canaryInput, toCanary, at);
+    }
     return { ok: true, rows: answer };
   }
 
@@ -298,9 +326,10 @@ export class RegistryModelHost implements ModelHost {
     name: string,
     slot: Slot,
     route: Route,
-    rows: PredictRequest['rows'],
+    input: SlotInput,
     indices: readonly number[],
   ): Scored | { errors: FieldError[] } | undefined {
+    const { rows } = input;
     const subset = indices.length === rows.length ? rows : indices.map((i) => rows[i]);
     // (Indices are ascending, so all of them means every row in order.)
     const started = performance.now();
@@ -309,22 +338,24 @@ export class RegistryModelHost implements ModelHost {
       if (!result.ok) {
         return { errors: result.errors.map((e) => ({ ...e, row: indices[e.row] ?? e.row })) };
       }
-      return { slot, route, indices, scores: result.rows, latencyMs: performance.now() - started };
+      return {
+        slot,
+        route,
+        input,
+        indices,
+        scores: result.rows,
+        latencyMs: performance.now() - started,
+      };
     } catch (err) {
       const latencyMs = performance.now() - started;
       this.#report(err, `scoring with ${slot.key}`);
-      this.#observe(name, { slot, route, indices, scores: [], latencyMs }, false);
+      this.#observe(name, { slot, route, input, indices, scores: [], latencyMs }, false);
       return undefined;
     }
   }
 
-  #collect(
-    group: Scored,
-    rows: PredictRequest['rows'],
-    at: Date,
-    answer: ScoredRow[],
-    entries: PredictionLogEntry[],
-  ): void {
+  #collect(group: Scored, at: Date, answer: ScoredRow[], entries: PredictionLogEntry[]): void {
+    const { rows, notes } = group.input;
     group.indices.forEach((row, j) => {
       const s = group.scores[j]!;
       const predictionId = randomUUID();
@@ -343,6 +374,7 @@ export class RegistryModelHost implements ModelHost {
         outputs: s,
         latencyMs: group.latencyMs,
         route: group.route,
+        ...(notes?.[row] === undefined ? {} : { features: notes[row] }),
       };
     });
   }
@@ -363,19 +395,13 @@ export class RegistryModelHost implements ModelHost {
   }
 
   /** The canary scores the rows too, after the answer; logged as `shadow`, never returned. */
-  #shadow(
-    name: string,
-    slot: Slot,
-    rows: PredictRequest['rows'],
-    indices: readonly number[],
-    at: Date,
-  ): void {
+  #shadow(name: string, slot: Slot, input: SlotInput, indices: readonly number[], at: Date): void {
     const work = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const result = this.#score(name, slot, 'shadow', rows, indices);
+      const result = this.#score(name, slot, 'shadow', input, indices);
       if (result === undefined || 'errors' in result) return;
       const entries: PredictionLogEntry[] = [];
       const answer: ScoredRow[] = [];
-      this.#collect(result, rows, at, answer, entries);
+      this.#collect(result, at, answer, entries);
       this.#observe(name, result, true);
       await this.#options.logger.log(entries.filter((e) => e !== undefined));
     });
@@ -461,7 +487,10 @@ export class RegistryModelHost implements ModelHost {
     const key = versionKey(version);
     let scorer = this.#scorers.get(key);
     if (scorer === undefined) {
-      scorer = this.#source.loadBundle(version).then(createScorer);
+      scorer = this.#source.loadBundle(version).then((bundle) => {
+        this.#registerOnline(bundle);
+        return createScorer(bundle);
+      });
       this.#scorers.set(key, scorer);
       scorer.catch(() => this.#scorers.delete(key));
     }
@@ -524,6 +553,24 @@ export class RegistryModelHost implements ModelHost {
       },
       onError: (err) => this.#report(err, 'ending a canary'),
     });
+  }
+
+  /** The rows as `slot` scores them: with its online features filled in, when it has any. */
+  async #fill(slot: Slot, rows: PredictRequest['rows'], at: Date): Promise<SlotInput> {
+    const online = this.#options.features;
+    if (online === undefined) return { rows, notes: undefined };
+    const filled = await fillOnlineFeatures(online, [slot.scorer.bundle], rows, at);
+    return filled ?? { rows, notes: undefined };
+  }
+
+  /** Lets the online store accept the events behind a served bundle's features. */
+  #registerOnline(bundle: ModelBundle): void {
+    if (bundle.online === undefined || this.#options.features === undefined) return;
+    try {
+      this.#options.features.addDefinitions(bundle.online);
+    } catch (err) {
+      this.#report(err, `registering the online features of ${bundle.name}`);
+    }
   }
 
   #report(error: unknown, context: string): void {

@@ -11,6 +11,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { FlywheelError } from '../errors.js';
+import type { OnlineFeatures } from '../features/index.js';
 import type { ModelHost } from '../serve/index.js';
 import {
   defaultRoleAllows,
@@ -21,6 +22,7 @@ import {
 import { adminRoutes } from './admin-routes.js';
 import type { ServerContext } from './context.js';
 import type { DeploymentControl } from './deployment-control.js';
+import { eventsRoutes } from './events-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { useStrictJsonBodies } from './json-body.js';
 import { createMetrics } from './metrics.js';
@@ -44,6 +46,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** Time allowed for one call into the model host (default 2 s). */
   readonly inferenceTimeoutMs?: number;
+  /** The online feature store: `/v1/events`, freshness routes and metrics. */
+  readonly features?: OnlineFeatures;
   /** The registry's deployment operations, for the admin routes. */
   readonly registry?: DeploymentControl;
   /** Throws when the store cannot be reached (used by readiness). */
@@ -115,11 +119,12 @@ export function createServer(options: ServerOptions): FlywheelServer {
   });
   const ctx: ServerContext = {
     host: options.host,
-    metrics: createMetrics(),
+    metrics: createMetrics(options.features),
     maxRows: options.maxRows ?? 1_000,
     inferenceTimeoutMs,
     metricsPublic: options.metricsPublic ?? false,
     deployments: options.registry,
+    features: options.features,
     probe: options.probe,
     version: options.version ?? '0.0.0',
     closing: false,
@@ -163,6 +168,7 @@ export function createServer(options: ServerOptions): FlywheelServer {
   });
 
   predictRoutes(app, ctx);
+  eventsRoutes(app, ctx);
   oipRoutes(app, ctx);
   healthRoutes(app, ctx);
   adminRoutes(app, ctx);

@@ -4,13 +4,16 @@
  * model, version, route and status; latency by model version; prediction
  * errors; and the process metrics.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { OnlineFeatures } from '../features/index.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
   readonly requests: Counter<'model' | 'version' | 'route' | 'code'>;
   readonly duration: Histogram<'model' | 'version'>;
   readonly predictionErrors: Counter<'model' | 'code'>;
+  /** Events posted to /v1/events by table and outcome (added, duplicate, conflict, late, invalid). */
+  readonly featureEvents: Counter<'table' | 'outcome'>;
 }
 
 /**
@@ -19,9 +22,10 @@ export interface ServerMetrics {
  * metrics.requests.inc({ model: 'churn', version: '3', route: '/v1/models/:name/predict', code: '200' });
  * await metrics.registry.metrics();
  */
-export function createMetrics(): ServerMetrics {
+export function createMetrics(features?: OnlineFeatures): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (features !== undefined) freshnessGauges(registry, features);
   return {
     registry,
     requests: new Counter({
@@ -43,5 +47,48 @@ export function createMetrics(): ServerMetrics {
       labelNames: ['model', 'code'] as const,
       registers: [registry],
     }),
+    featureEvents: new Counter({
+      name: 'flywheel_feature_events_total',
+      help: 'Events posted for online features, by event table and outcome (added, duplicate, conflict, late, invalid)',
+      labelNames: ['table', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
+}
+
+/**
+ * Freshness per event table, read from the online store at scrape time: the
+ * age of the newest event and whether it passes the spec's bound.
+ */
+function freshnessGauges(registry: Registry, features: OnlineFeatures): void {
+  const stale = new Gauge({
+    name: 'flywheel_feature_stale',
+    help: '1 when the newest event of the table is older than its freshness bound (events.<table>.freshness)',
+    labelNames: ['table'] as const,
+    registers: [],
+  });
+  const bound = new Gauge({
+    name: 'flywheel_feature_freshness_bound_seconds',
+    help: 'The freshness bound of each event table, from the spec',
+    labelNames: ['table'] as const,
+    registers: [],
+  });
+  // Registered first, so its collect sets the other two before they are read.
+  const age = new Gauge({
+    name: 'flywheel_feature_freshness_seconds',
+    help: 'Age of the newest event of each event table behind online features (+Inf with no event)',
+    labelNames: ['table'] as const,
+    registers: [],
+    async collect() {
+      this.reset();
+      stale.reset();
+      bound.reset();
+      for (const e of await features.freshness()) {
+        this.set({ table: e.table }, e.ageMs / 1000);
+        stale.set({ table: e.table }, e.stale ? 1 : 0);
+        if (e.boundMs !== undefined) bound.set({ table: e.table }, e.boundMs / 1000);
+      }
+    },
+  });
+  for (const metric of [age, stale, bound]) registry.registerMetric(metric);
 }

@@ -168,7 +168,19 @@ const eventTable = z
     time: columnName.describe(
       'When each event became known (not when it was scheduled): only events known before a prediction can feed it.',
     ),
-    id: columnName.optional().describe('A unique event id (for idempotent ingestion online).'),
+    id: columnName
+      .optional()
+      .describe(
+        'A unique event id, for idempotent ingestion online. Without one, an event is identified by its key, time and values, so two identical events count once.',
+      ),
+    allowed_lateness: duration
+      .default('1h')
+      .describe(
+        'Online: how far behind the newest event an arriving event may be and still count as on time; later ones are stored but counted and reported as late.',
+      ),
+    freshness: duration
+      .optional()
+      .describe('Online: alert when the newest event of this table is older than this (e.g. 15m).'),
   })
   .refine((e) => (e.source === undefined) !== (e.query === undefined), {
     message: 'needs exactly one of `source` or `query`',

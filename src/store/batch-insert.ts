@@ -30,6 +30,7 @@ export class BatchInserter {
     table: keyof StoreSchema,
     columns: readonly string[],
     rows: readonly (readonly unknown[])[],
+    options: { readonly ignoreConflicts?: boolean } = {},
   ): Promise<void> {
     const perStatement = Math.max(
       1,
@@ -39,7 +40,7 @@ export class BatchInserter {
     while (offset < rows.length) {
       const remaining = rows.length - offset;
       const size = remaining >= perStatement ? perStatement : 2 ** Math.floor(Math.log2(remaining));
-      const sql = this.#sql(db, table, columns, size);
+      const sql = this.#sql(db, table, columns, size, options.ignoreConflicts === true);
       const params: unknown[] = new Array(size * columns.length);
       let p = 0;
       for (let r = offset; r < offset + size; r++) {
@@ -56,18 +57,19 @@ export class BatchInserter {
     table: keyof StoreSchema,
     columns: readonly string[],
     rowCount: number,
+    ignoreConflicts: boolean,
   ): string {
-    const key = `${table}\u0000${columns.join(',')}\u0000${rowCount}`;
+    const key = `${table}\u0000${columns.join(',')}\u0000${rowCount}\u0000${ignoreConflicts}`;
     let sql = this.#sqlCache.get(key);
     if (sql === undefined) {
       let n = 0;
       const placeholders = Array.from({ length: rowCount }, () =>
         Object.fromEntries(columns.map((column) => [column, n++])),
       );
-      const compiled = db
-        .insertInto(table)
-        .values(placeholders as never) // columns are only known at run time
-        .compile();
+      const insert = db.insertInto(table).values(placeholders as never); // columns are only known at run time
+      const compiled = (
+        ignoreConflicts ? insert.onConflict((oc) => oc.doNothing()) : insert
+      ).compile();
       if (compiled.parameters.length !== n || compiled.parameters.some((v, i) => v !== i)) {
         throw new Error(`batch insert into ${table}: unexpected parameter order`);
       }

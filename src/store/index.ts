@@ -21,6 +21,7 @@ export {
 } from './dialect/capabilities.js';
 export type { PostgresDialectOptions } from './dialect/postgres.js';
 export type { SqliteDialectOptions } from './dialect/sqlite.js';
+export type { FeatureEventRecord, FeatureEventWrite } from './feature-event-records.js';
 export {
   describeStoreLocation,
   resolveStoreLocation,

@@ -12,6 +12,15 @@ import * as canaries from './canary-records.js';
 import { translateDbError } from './db-errors.js';
 import type { StoreCapabilities } from './dialect/capabilities.js';
 import type { StoreDialect } from './dialect/store-dialect.js';
+import {
+  deleteFeatureEvents,
+  type FeatureEventRecord,
+  type FeatureEventWrite,
+  listFeatureEvents,
+  newestFeatureEvents,
+  readFeatureEvents,
+  writeFeatureEvents,
+} from './feature-event-records.js';
 import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
 import * as models from './model-version-records.js';
 import { countPredictions, insertPredictions, listPredictions } from './prediction-log.js';
@@ -126,6 +135,44 @@ export class MetadataStore {
   #write<T>(action: string, fn: (ctx: StoreContext) => Promise<T>): Promise<T> {
     if (this.#inTransaction) return this.#read(action, fn);
     return this.#read(action, (ctx) => ctx.db.transaction().execute((db) => fn({ ...ctx, db })));
+  }
+
+  /**
+   * Stores events of a feature event table, idempotent by id, in one
+   * transaction: new ids are added, an id stored before is a duplicate (same
+   * content) or a conflict (different content, kept as stored).
+   *
+   * @example
+   * await metadata.writeFeatureEvents('departures', [{ id: 'e1', key: 'SFO', time: Date.now(), values: { delay: 4 } }]);
+   */
+  writeFeatureEvents(
+    table: string,
+    events: readonly FeatureEventRecord[],
+  ): Promise<FeatureEventWrite> {
+    return this.#write('store feature events', (ctx) => writeFeatureEvents(ctx, table, events));
+  }
+
+  /** The events of `table` for entity `key` with `from <= time <= to` (ms), oldest first. */
+  readFeatureEvents(table: string, key: string, from: number, to: number) {
+    return this.#read('read feature events', (ctx) => readFeatureEvents(ctx, table, key, from, to));
+  }
+
+  /** A page of the events of `table` in `[from, to)` in (time, id) order, after `after`. */
+  listFeatureEvents(
+    table: string,
+    options: { from: number; to: number; after?: { time: number; id: string }; limit: number },
+  ): Promise<FeatureEventRecord[]> {
+    return this.#read('list feature events', (ctx) => listFeatureEvents(ctx, table, options));
+  }
+
+  /** The newest event time (ms) of each feature event table. */
+  newestFeatureEvents(): Promise<Map<string, number>> {
+    return this.#read('read feature freshness', (ctx) => newestFeatureEvents(ctx));
+  }
+
+  /** Deletes the events of `table` in `[from, to)` (all without a range); returns how many. */
+  deleteFeatureEvents(table: string, range?: { from: number; to: number }): Promise<number> {
+    return this.#write('delete feature events', (ctx) => deleteFeatureEvents(ctx, table, range));
   }
 
   insertRun(run: Run): Promise<void> {

@@ -140,6 +140,16 @@ export interface ApiTokensTable {
 }
 
 /** Every table of the metadata store, keyed by table name. */
+export interface FeatureEventsTable {
+  event_table: string;
+  event_id: string;
+  entity_key: string;
+  event_ms: number;
+  /** JSON text: the event's aggregated columns by name. */
+  event_values: string;
+  ingested_at: TimestampColumn;
+}
+
 export interface StoreSchema {
   runs: RunsTable;
   run_metrics: RunMetricsTable;
@@ -147,6 +157,7 @@ export interface StoreSchema {
   audit_log: AuditLogTable;
   prediction_log: PredictionLogTable;
   snapshots: SnapshotsTable;
+  feature_events: FeatureEventsTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   alias_moves: AliasMovesTable;

@@ -9,7 +9,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FlywheelError } from '../../errors.js';
-import { actorName, openProjectStore } from '../../pipeline/index.js';
+import { NO_ONLINE_FEATURES, OnlineFeatures } from '../../features/index.js';
+import {
+  actorName,
+  openOnlineStore,
+  openProjectStore,
+  projectOnlineDefinitions,
+} from '../../pipeline/index.js';
 import { CHAMPION, ModelRegistry, TokenStore } from '../../registry/index.js';
 import { PredictionLogger, RegistryModelHost } from '../../serve/index.js';
 import {
@@ -43,6 +49,7 @@ interface ServeOptions {
   canaryMinRequests?: number;
   metricsPublic?: boolean;
   store?: string;
+  onlineStore?: string;
   json?: boolean;
 }
 
@@ -144,6 +151,10 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
       integer(1, 10_000_000),
     )
     .option('--metrics-public', 'serve /metrics without a token')
+    .option(
+      '--online-store <location>',
+      'where online features live: embedded (default: the store) or redis://host:port/db (or FLYWHEEL_ONLINE_STORE)',
+    )
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON')
     .action(async (target: string | undefined, opts: ServeOptions) => {
@@ -157,7 +168,7 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
       const stores = await open(loaded, opts.store);
       const canary = loaded?.spec.deploy?.canary;
       try {
-        await serve(io, stores, {
+        await serve(io, stores, loaded, {
           ...opts,
           ...(opts.canaryInterval === undefined && canary?.interval_s !== undefined
             ? { canaryInterval: canary.interval_s }
@@ -172,7 +183,31 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
     });
 }
 
-async function serve(io: Io, stores: Stores, opts: ServeOptions): Promise<void> {
+async function serve(
+  io: Io,
+  stores: Stores,
+  loaded: LoadedSpec | undefined,
+  opts: ServeOptions,
+): Promise<void> {
+  // Online features: the spec's event tables (if any), plus those of every served bundle.
+  const onlineStore = await openOnlineStore(stores, opts.onlineStore);
+  try {
+    const features = new OnlineFeatures(
+      onlineStore,
+      loaded === undefined ? NO_ONLINE_FEATURES : projectOnlineDefinitions(loaded),
+    );
+    await serveWith(io, stores, features, opts);
+  } finally {
+    await onlineStore.close();
+  }
+}
+
+async function serveWith(
+  io: Io,
+  stores: Stores,
+  features: OnlineFeatures,
+  opts: ServeOptions,
+): Promise<void> {
   const warn = (context: string) => (err: unknown) =>
     io.err(`warning: ${context}: ${err instanceof Error ? err.message : String(err)}`);
   const registry = new ModelRegistry(stores);
@@ -209,9 +244,11 @@ async function serve(io: Io, stores: Stores, opts: ServeOptions): Promise<void> 
         }
       : false,
     onError: (err, context) => warn(context)(err),
+    features,
   });
   const server = createServer({
     host,
+    features,
     auth: opts.auth === 'off' ? 'off' : new TokenStore(stores),
     registry: registryDeployments(registry),
     probe: () => stores.metadata.appliedMigrations(),
@@ -239,7 +276,7 @@ async function serve(io: Io, stores: Stores, opts: ServeOptions): Promise<void> 
     else {
       io.out(`listening on ${url}`);
       io.err(
-        `serving ${served.length === 0 ? 'no models yet' : served.join(', ')}; auth ${opts.auth}, log ${opts.logMode}${opts.controller ? ', canary controller on' : ''}`,
+        `serving ${served.length === 0 ? 'no models yet' : served.join(', ')}; auth ${opts.auth}, log ${opts.logMode}, online features ${features.store.description}${opts.controller ? ', canary controller on' : ''}`,
       );
     }
     await shutdown.done;

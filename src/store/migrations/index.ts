@@ -12,6 +12,7 @@ import { coreTables } from './001-core-tables.js';
 import { auditAndPredictionLog } from './002-audit-and-prediction-log.js';
 import { snapshotsTable } from './003-snapshots.js';
 import { registryTables } from './004-registry.js';
+import { featureEventsTable } from './005-feature-events.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
@@ -19,6 +20,7 @@ export const MIGRATION_NAMES = [
   '002-audit-and-prediction-log',
   '003-snapshots',
   '004-registry',
+  '005-feature-events',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -31,6 +33,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '002-audit-and-prediction-log': auditAndPredictionLog(dialect),
     '003-snapshots': snapshotsTable(dialect.capabilities),
     '004-registry': registryTables(dialect),
+    '005-feature-events': featureEventsTable(dialect.capabilities),
   };
 }
 
