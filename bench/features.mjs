@@ -1,6 +1,6 @@
 // bench:features — the online feature store on the embedded store (SQLite,
-// WAL, synchronous=FULL) and on Redis, each next to its raw driver as a peer on the same
-// machine in the same run.
+// WAL, synchronous=FULL) and on Redis, each next to its raw driver as a peer
+// on the same machine in the same run.
 //
 // (a) Ingestion: EVENTS departures (300 airports, ~100 events per airport in
 //     any 2 h) through `OnlineFeatures.ingest` in batches of BATCH raw JSON

@@ -46,13 +46,6 @@ function embeddedHarness(stores: StoreHarness): OnlineStoreHarness {
     name: `embedded on ${stores.engine}`,
     kind: 'embedded',
     skipReason: stores.skipReason,
-    skip: [
-      {
-        reason:
-          'writeFeatureEvents compares in-batch repeats by JSON.stringify(values), so key order and null-vs-absent count (sameEvent does not)',
-        tests: ['in-batch repeats compare values as sameEvent does: key order and null = absent'],
-      },
-    ],
     async open() {
       const s = await openStore(await stores.fresh());
       opened.push(s);
@@ -466,6 +459,15 @@ describe.skipIf('reason' in redisAdmin)('redis adapter specifics', () => {
       /^cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: /,
     );
     expect((err as FlywheelError).message).not.toContain('s3cret');
+  });
+
+  it('fails with STORE_UNAVAILABLE once closed', async () => {
+    const closed = await RedisOnlineStore.open(REDIS_URL, { prefix });
+    await closed.close();
+    await closed.close();
+    await expect(closed.read('departures', 'SFO', 0, 1)).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
   });
 
   it('refuses a prefix that would break the key layout', async () => {

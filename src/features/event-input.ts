@@ -31,13 +31,18 @@ export interface EventProblem {
 const MAX_KEY_LENGTH = 256;
 const MAX_ID_LENGTH = 256;
 
-/** A time as JSON carries it: an ISO-8601 string, a Date, or epoch milliseconds. */
+/** A time as JSON carries it: an ISO-8601 string (UTC unless it has an offset), a Date, or epoch milliseconds. */
 export function eventTimeMs(value: unknown): number | undefined {
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value;
-  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) ms = Date.parse(value);
-  else return undefined;
+  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
+    // Without an offset a time is UTC, as DuckDB and the offline join read it.
+    const iso = value.trim().replace(' ', 'T');
+    ms = Date.parse(
+      /T.*(Z|[+-]\d{2}(:?\d{2})?)$/i.test(iso) || !iso.includes('T') ? iso : `${iso}Z`,
+    );
+  } else return undefined;
   return Number.isFinite(ms) ? ms : undefined;
 }
 

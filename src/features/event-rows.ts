@@ -12,7 +12,10 @@ import type { OnlineEventTable } from './online-definitions.js';
 import { describeColumns, duckMessage, timestampSql } from './sql-columns.js';
 
 const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+  /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+
+/** Marks a text value that is not a number (the column's own value is then NULL). */
+const BAD = '__fw_bad__';
 
 /** One page of events: raw objects for `parseEvents`, and the 0-based position of the first. */
 export interface EventPage {
@@ -64,6 +67,7 @@ export async function stageEvents(
     return found.type;
   };
   const selects: string[] = [];
+  typeOf(table.key, 'key');
   selects.push(`CAST(${sqlIdent(table.key)} AS VARCHAR) AS ${sqlIdent(table.key)}`);
   const timeType = typeOf(table.time, 'time');
   const asTimestamp = timestampSql(sqlIdent(table.time), timeType);
@@ -82,8 +86,10 @@ export async function stageEvents(
     const type = typeOf(column, 'aggregated column');
     selects.push(
       NUMERIC.test(type)
-        ? `CAST(${sqlIdent(column)} AS DOUBLE) AS ${sqlIdent(column)}`
-        : `CAST(${sqlIdent(column)} AS VARCHAR) AS ${sqlIdent(column)}`,
+        ? // NaN and infinities are missing values, as the offline join reads them.
+          `CASE WHEN isfinite(CAST(${sqlIdent(column)} AS DOUBLE)) THEN CAST(${sqlIdent(column)} AS DOUBLE) END AS ${sqlIdent(column)}`
+        : // Text: numbers in it are read as numbers; anything else is flagged for the event check.
+          `TRY_CAST(${sqlIdent(column)} AS DOUBLE) AS ${sqlIdent(column)}, (${sqlIdent(column)} IS NOT NULL AND TRIM(CAST(${sqlIdent(column)} AS VARCHAR)) <> '' AND TRY_CAST(${sqlIdent(column)} AS DOUBLE) IS NULL) AS ${sqlIdent(BAD + column)}`,
     );
   }
   const conditions: string[] = [];
@@ -124,6 +130,14 @@ export async function* eventPages(
       `SELECT * EXCLUDE (__fw_row) FROM ${sqlIdent(staged)} WHERE __fw_row >= ${offset} AND __fw_row < ${offset + pageSize} ORDER BY __fw_row`,
     );
     if (rows.length === 0) return;
+    for (const row of rows) {
+      for (const key of Object.keys(row)) {
+        if (!key.startsWith(BAD)) continue;
+        // Not a number: the event check names the row and field (never the value).
+        if (row[key] === true) row[key.slice(BAD.length)] = 'not a number';
+        delete row[key];
+      }
+    }
     yield { offset, events: rows };
   }
 }

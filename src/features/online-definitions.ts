@@ -74,6 +74,7 @@ export function onlineDefinitions(
         `features.point_in_time.${name}.events: there is no event table "${def.events}"`,
       );
     }
+    const windowMs = parseDuration(def.window, `features.point_in_time.${name}.window`);
     features.push({
       name,
       version: featureVersion(def, table),
@@ -83,7 +84,7 @@ export function onlineDefinitions(
       window: {
         aggregate: def.aggregate,
         hasColumn: def.column !== undefined,
-        windowMs: parseDuration(def.window, `features.point_in_time.${name}.window`),
+        windowMs,
         inclusive: def.inclusive === true,
       },
     });

@@ -17,7 +17,7 @@ import {
   type OnlineFeature,
 } from './online-definitions.js';
 import type { OnlineStore, StoredEvent } from './online-store.js';
-import { aggregateWindow, type WindowEvent } from './window-aggregate.js';
+import { aggregateWindow, inWindow, type WindowEvent } from './window-aggregate.js';
 
 /** What one ingestion did. */
 export interface IngestReport {
@@ -37,7 +37,7 @@ export interface IngestReport {
 /** The values a lookup served, and what was special about them. */
 export interface FeatureLookup {
   readonly values: Record<string, number | null>;
-  /** Features whose entity had no event in the window: count and sum are 0, the others missing. */
+  /** Features with no event of the entity in their window: count and sum are 0, the others missing. */
   readonly noHistory: string[];
   /** Features whose entity key was missing from the row: served as for no history. */
   readonly missingKey: string[];
@@ -71,6 +71,22 @@ export interface OnlineFeaturesOptions {
 }
 
 const MAX_PROBLEMS = 100;
+
+/**
+ * The events of a batch the store kept: the first of each id, unless the
+ * store refused it (an id conflicting with one stored before).
+ */
+function storedEvents(events: readonly OnlineEvent[], conflicts: readonly string[]): OnlineEvent[] {
+  const seen = new Map<string, number>();
+  for (const e of events) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+  const refused = new Set(conflicts.filter((id) => seen.get(id) === 1));
+  const first = new Set<string>();
+  return events.filter((e) => {
+    if (first.has(e.id) || refused.has(e.id)) return false;
+    first.add(e.id);
+    return true;
+  });
+}
 
 /**
  * @example
@@ -153,9 +169,8 @@ export class OnlineFeatures {
       for (const e of events) if (e.time < onTime) late += 1;
     }
     const outcome = await this.store.write(table, events);
-    const conflicting = new Set(outcome.conflicts);
     let newest = before ?? Number.NEGATIVE_INFINITY;
-    for (const e of events) if (!conflicting.has(e.id) && e.time > newest) newest = e.time;
+    for (const e of storedEvents(events, outcome.conflicts)) if (e.time > newest) newest = e.time;
     if (Number.isFinite(newest)) watermarks.set(table.name, newest);
     const counters = this.#count(table.name);
     counters.received += events.length;
@@ -209,7 +224,9 @@ export class OnlineFeatures {
           }));
           result.values[f.name] = aggregateWindow(f.window, window, t);
           if (key === undefined) result.missingKey.push(f.name);
-          else if (events.length === 0) result.noHistory.push(f.name);
+          else if (!window.some((e) => inWindow(f.window, e.time, t))) {
+            result.noHistory.push(f.name);
+          }
         }
       }),
     );

@@ -122,9 +122,10 @@ function parseMember(member: string, time: number): StoredEvent {
 }
 
 /**
- * Events in Redis. Per event table, every key carries the hash tag
- * `{<table>}`, so the keys one script call touches share a cluster slot
- * (but the newest-times hash). The layout under the prefix `p`:
+ * Events in Redis. Every key of an event table carries the hash tag
+ * `{<table>}` (the name URI-encoded, so no `:`, `{` or `}` in it can cut a
+ * key short), so the keys one script call touches share a cluster slot, but
+ * for the newest-times hash. The layout under the prefix `p`:
  *
  * - `p:{table}:ev:<entity>`: a sorted set, score = event time (ms), member =
  *   `<id>\u001f<values as JSON>`;

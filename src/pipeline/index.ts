@@ -17,6 +17,13 @@ export {
 export { type DescribeReport, describeProject } from './describe-project.js';
 export { type EvaluateOptions, evaluateProject } from './evaluate-project.js';
 export {
+  consumeEvents,
+  type NatsEventsBatch,
+  type NatsEventsOptions,
+  type NatsEventsReady,
+  type NatsEventsTotals,
+} from './events-nats.js';
+export {
   EXAMPLES,
   flightsParquetPath,
   type InitOptions,
@@ -32,6 +39,18 @@ export {
   learningCurve,
   type PowerLawFit,
 } from './learning-curve.js';
+export {
+  chooseTable,
+  type EventsLoadReport,
+  ingestEventsFile,
+  type MaterializeRange,
+  materializeFromLog,
+  materializeFromSpec,
+  type OpenedOnline,
+  openOnlineStore,
+  openProjectOnline,
+  projectOnlineDefinitions,
+} from './online-project.js';
 export {
   checkLabelIssues,
   type LabelIssueCheckOptions,
@@ -69,15 +88,3 @@ export {
   type TrainReport,
   trainProject,
 } from './train-project.js';
-export {
-  chooseTable,
-  type EventsLoadReport,
-  ingestEventsFile,
-  type MaterializeRange,
-  materializeFromLog,
-  materializeFromSpec,
-  type OpenedOnline,
-  openOnlineStore,
-  openProjectOnline,
-  projectOnlineDefinitions,
-} from './online-project.js';

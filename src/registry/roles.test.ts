@@ -8,10 +8,10 @@ describe('roles', () => {
     );
     expect(matrix).toEqual({
       viewer: ['read'],
-      predictor: ['read', 'predict', 'feedback'],
-      'data-scientist': ['read', 'predict', 'feedback', 'register'],
-      deployer: ['read', 'predict', 'feedback', 'register', 'deploy'],
-      admin: ['read', 'predict', 'feedback', 'register', 'deploy', 'admin'],
+      predictor: ['read', 'predict', 'feedback', 'ingest'],
+      'data-scientist': ['read', 'predict', 'feedback', 'ingest', 'register'],
+      deployer: ['read', 'predict', 'feedback', 'ingest', 'register', 'deploy'],
+      admin: ['read', 'predict', 'feedback', 'ingest', 'register', 'deploy', 'admin'],
     });
   });
 

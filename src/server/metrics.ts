@@ -5,7 +5,7 @@
  * errors; and the process metrics.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { OnlineFeatures } from '../features/index.js';
+import type { FreshnessEntry, OnlineFeatures } from '../features/index.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -58,37 +58,45 @@ export function createMetrics(features?: OnlineFeatures): ServerMetrics {
 
 /**
  * Freshness per event table, read from the online store at scrape time: the
- * age of the newest event and whether it passes the spec's bound.
+ * age of the newest event and whether it passes the spec's bound. The three
+ * gauges share one read per scrape.
  */
 function freshnessGauges(registry: Registry, features: OnlineFeatures): void {
-  const stale = new Gauge({
-    name: 'flywheel_feature_stale',
-    help: '1 when the newest event of the table is older than its freshness bound (events.<table>.freshness)',
-    labelNames: ['table'] as const,
-    registers: [],
-  });
-  const bound = new Gauge({
-    name: 'flywheel_feature_freshness_bound_seconds',
-    help: 'The freshness bound of each event table, from the spec',
-    labelNames: ['table'] as const,
-    registers: [],
-  });
-  // Registered first, so its collect sets the other two before they are read.
-  const age = new Gauge({
-    name: 'flywheel_feature_freshness_seconds',
-    help: 'Age of the newest event of each event table behind online features (+Inf with no event)',
-    labelNames: ['table'] as const,
-    registers: [],
-    async collect() {
-      this.reset();
-      stale.reset();
-      bound.reset();
-      for (const e of await features.freshness()) {
-        this.set({ table: e.table }, e.ageMs / 1000);
-        stale.set({ table: e.table }, e.stale ? 1 : 0);
-        if (e.boundMs !== undefined) bound.set({ table: e.table }, e.boundMs / 1000);
-      }
-    },
-  });
-  for (const metric of [age, stale, bound]) registry.registerMetric(metric);
+  let read: { at: number; entries: Promise<FreshnessEntry[]> } | undefined;
+  const entries = () => {
+    const now = Date.now();
+    if (read === undefined || now - read.at > 250) {
+      read = { at: now, entries: features.freshness(now) };
+    }
+    return read.entries;
+  };
+  const gauge = (name: string, help: string, value: (e: FreshnessEntry) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['table'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const e of await entries()) {
+          const v = value(e);
+          if (v !== undefined) this.set({ table: e.table }, v);
+        }
+      },
+    });
+  gauge(
+    'flywheel_feature_freshness_seconds',
+    'Age of the newest event of each event table behind online features (+Inf with no event)',
+    (e) => e.ageMs / 1000,
+  );
+  gauge(
+    'flywheel_feature_stale',
+    '1 when the newest event of the table is older than its freshness bound (events.<table>.freshness)',
+    (e) => (e.stale ? 1 : 0),
+  );
+  gauge(
+    'flywheel_feature_freshness_bound_seconds',
+    'The freshness bound of each event table, from the spec',
+    (e) => (e.boundMs === undefined ? undefined : e.boundMs / 1000),
+  );
 }

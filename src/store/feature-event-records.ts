@@ -31,15 +31,27 @@ const COLUMNS = [
 ] as const;
 const ID_CHUNK = 500;
 
+/** Same key, time and values (a missing value and null are the same). */
+function sameRecord(a: FeatureEventRecord, b: FeatureEventRecord): boolean {
+  if (a.key !== b.key || a.time !== b.time) return false;
+  const keys = new Set([...Object.keys(a.values), ...Object.keys(b.values)]);
+  for (const k of keys) if ((a.values[k] ?? null) !== (b.values[k] ?? null)) return false;
+  return true;
+}
+
 function sameContent(
-  stored: { entity_key: string; event_ms: number; event_values: string },
+  stored: { event_id: string; entity_key: string; event_ms: number; event_values: string },
   e: FeatureEventRecord,
 ): boolean {
-  if (stored.entity_key !== e.key || Number(stored.event_ms) !== e.time) return false;
-  const values = JSON.parse(stored.event_values) as Record<string, number | null>;
-  const keys = new Set([...Object.keys(values), ...Object.keys(e.values)]);
-  for (const k of keys) if ((values[k] ?? null) !== (e.values[k] ?? null)) return false;
-  return true;
+  return sameRecord(
+    {
+      id: stored.event_id,
+      key: stored.entity_key,
+      time: Number(stored.event_ms),
+      values: JSON.parse(stored.event_values) as Record<string, number | null>,
+    },
+    e,
+  );
 }
 
 /** Stores `events` of `table` (call inside a transaction): new ids are added, known ids classified. */
@@ -55,13 +67,8 @@ export async function writeFeatureEvents(
   for (const e of events) {
     const first = byId.get(e.id);
     if (first === undefined) byId.set(e.id, e);
-    else if (
-      first.key === e.key &&
-      first.time === e.time &&
-      JSON.stringify(first.values) === JSON.stringify(e.values)
-    ) {
-      duplicates += 1;
-    } else conflicts.push(e.id);
+    else if (sameRecord(first, e)) duplicates += 1;
+    else conflicts.push(e.id);
   }
   const ids = [...byId.keys()];
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
@@ -87,7 +94,9 @@ export async function writeFeatureEvents(
     JSON.stringify(e.values),
     now,
   ]);
-  // A concurrent writer (another replica) may have stored one meanwhile: it wins, quietly.
+  // A concurrent writer (another replica) may have stored one meanwhile: it
+  // wins, and this write still counts its copy as added (a race between
+  // replicas sending the same event at once; the stored events are right).
   await ctx.batch.insert(ctx.db, 'feature_events', COLUMNS, rows, { ignoreConflicts: true });
   return { added: rows.length, duplicates, conflicts };
 }
