@@ -21,7 +21,6 @@ import { createServer, type FlywheelServer } from '../src/server/index.js';
 import { loadSpec } from '../src/spec/index.js';
 import { openStore, resolveStoreLocation, type Stores } from '../src/store/index.js';
 import {
-  FLIGHTS_PARQUET,
   flightsSliceSpec,
   flywheel,
   flywheelJson,

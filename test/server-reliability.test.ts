@@ -357,15 +357,23 @@ describe('flywheel serve under load and faults', () => {
       counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
       byKind.set(o.kind, counts);
     }
+    // The server answers 413 as soon as Content-Length passes the limit and
+    // does not read the rest: a client still writing its 1.1 MB may see the
+    // connection close (EPIPE / ECONNRESET) before it reads the 413. Either
+    // way the body was refused; most clients do read the 413.
+    const refusedEarly = (kind: string, status: number | string) =>
+      kind === 'oversized body' && /EPIPE|ECONNRESET/.test(String(status));
     const wrong = [...byKind].flatMap(([kind, counts]) =>
       [...counts]
         .filter(([status]) => !expected.get(kind)!.includes(status as number))
+        .filter(([status]) => !refusedEarly(kind, status))
         .map(([status, n]) => `${kind}: ${n} × ${status}`),
     );
     expect(wrong).toEqual([]);
+    expect(byKind.get('oversized body')?.get(413) ?? 0).toBeGreaterThan(0);
     expect(outcomes.filter((o) => typeof o.status === 'number' && o.status >= 500)).toEqual([]);
     for (const o of outcomes) {
-      if (o.status === 200) continue;
+      if (o.status === 200 || refusedEarly(o.kind, o.status)) continue;
       const error = (o.body as { error?: { code?: string; requestId?: string } }).error;
       expect(error?.code, o.kind).toMatch(/^[A-Z_]+$/);
       expect(error?.requestId, o.kind).toBeTruthy();

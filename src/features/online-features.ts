@@ -148,12 +148,18 @@ export class OnlineFeatures {
     const table = this.table(tableName);
     const { events, problems } = parseEvents(table, raw);
     if (problems.length > 0) {
-      this.#count(table.name).invalid += problems.length;
+      this.#count(table.name).invalid += new Set(problems.map((p) => p.row)).size;
       const first = problems[0]!;
       throw new FlywheelError(
         'EVENTS_INVALID',
         `${problems.length} problem(s) with the events of "${table.name}"; nothing was stored. First: event ${first.row}, ${first.field}: ${first.message}`,
-        { details: { table: table.name, problems: problems.slice(0, MAX_PROBLEMS) } },
+        {
+          details: {
+            table: table.name,
+            invalidEvents: new Set(problems.map((p) => p.row)).size,
+            problems: problems.slice(0, MAX_PROBLEMS),
+          },
+        },
       );
     }
     return this.write(table, events);

@@ -279,8 +279,8 @@ async function settleGroup(group: readonly JsMsg[], context: SettleContext): Pro
 
 /**
  * Stores the messages of one table in a single write; a message with an
- * invalid event goes alone, so it cannot hold the others back (and its
- * problems are counted once). Acks follow the write.
+ * invalid event is written alone, so it cannot hold the others back (and its
+ * problems are counted once).
  */
 async function settleTable(
   features: OnlineFeatures,
@@ -288,27 +288,27 @@ async function settleTable(
   entries: readonly Decoded[],
   outcome: GroupOutcome,
 ): Promise<void> {
+  let together = entries;
   if (entries.length > 1) {
     const definition = features.table(table);
-    const valid = entries.filter((e) => parseEvents(definition, e.events).problems.length === 0);
-    if (valid.length < entries.length) {
-      for (const e of entries)
-        if (!valid.includes(e)) await settleTable(features, table, [e], outcome);
-      if (valid.length > 0) await settleTable(features, table, valid, outcome);
-      return;
+    together = entries.filter((e) => parseEvents(definition, e.events).problems.length === 0);
+    for (const e of entries) {
+      if (!together.includes(e)) await writeThenAck(features, table, [e], outcome);
     }
   }
+  if (together.length > 0) await writeThenAck(features, table, together, outcome);
+}
+
+/** One ingest for the events of `entries`; each message is acked only once it resolved. */
+async function writeThenAck(
+  features: OnlineFeatures,
+  table: string,
+  entries: readonly Decoded[],
+  outcome: GroupOutcome,
+): Promise<void> {
+  const events = entries.flatMap((e) => e.events);
   try {
-    const report = await features.ingest(
-      table,
-      entries.flatMap((e) => e.events),
-    );
-    outcome.writes.push(report);
-    for (const e of entries) {
-      e.msg.ack();
-      outcome.acked += 1;
-      outcome.events += e.events.length;
-    }
+    if (events.length > 0) outcome.writes.push(await features.ingest(table, events));
   } catch (err) {
     const permanent =
       err instanceof FlywheelError && (err.code === 'EVENTS_INVALID' || err.code === 'NOT_FOUND');
@@ -318,9 +318,13 @@ async function settleTable(
     } else if (entries.length === 1) {
       outcome.rejected.push({ msg: entries[0]!.msg, reason: (err as FlywheelError).message });
     } else {
-      for (const e of entries) await settleTable(features, table, [e], outcome);
+      for (const e of entries) await writeThenAck(features, table, [e], outcome);
     }
+    return;
   }
+  for (const e of entries) e.msg.ack();
+  outcome.acked += entries.length;
+  outcome.events += events.length;
 }
 
 const ENVELOPE_HINT =

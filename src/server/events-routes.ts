@@ -76,7 +76,8 @@ export function eventsRoutes(app: FastifyInstance, ctx: ServerContext): void {
     } catch (err) {
       if (err instanceof FlywheelError && err.code === 'EVENTS_INVALID') {
         const problems = (err.details['problems'] ?? []) as EventProblem[];
-        ctx.metrics.featureEvents.inc({ table, outcome: 'invalid' }, problems.length);
+        const invalid = Number(err.details['invalidEvents'] ?? problems.length);
+        ctx.metrics.featureEvents.inc({ table, outcome: 'invalid' }, invalid);
         throw new HttpError('INVALID_INPUT', err.message, { fields: problems });
       }
       if (err instanceof FlywheelError && err.code === 'NOT_FOUND') {

@@ -13,6 +13,7 @@ import {
 } from '../../pipeline/index.js';
 import { loadSpec } from '../../spec/index.js';
 import { formatTable, type Io, printJson, progressBar } from '../output.js';
+import { eventsListenCommand } from './events-listen.js';
 
 interface IngestOptions {
   table?: string;
@@ -79,5 +80,6 @@ export function eventsCommand(io: Io): Command {
         await stores.close();
       }
     });
+  events.addCommand(eventsListenCommand(io));
   return events;
 }
