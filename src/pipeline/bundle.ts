@@ -9,6 +9,7 @@ import { type ColumnType, takeRows } from '../data/index.js';
 import type { DecisionPolicy, GateVerdict } from '../evaluate/index.js';
 import { onlineDefinitions } from '../features/index.js';
 import type { FittedModel } from '../models/index.js';
+import { permutationImportance, projectMonitorSettings, scoreReference } from '../monitor/index.js';
 import { BUNDLE_FORMAT, type BundleInput, type ModelBundle } from '../registry/index.js';
 import { breakEvenThreshold, parseExpression, referencedColumns } from '../spec/index.js';
 import type { ProjectData } from './train-project.js';
@@ -68,6 +69,27 @@ function sampleRequests(
   }
   const scores = s.model.predict(takeRows(frame, rows));
   return { rows: requests, scores: Array.from(scores) };
+}
+
+/**
+ * What monitoring compares live traffic with: the test scores' distribution
+ * and rates (binary), and each feature's permutation importance (binary and
+ * regression), measured on the test rows.
+ */
+function monitoringReference(
+  s: BundleSources,
+  decision: ModelBundle['decision'],
+): Pick<ModelBundle, 'referenceScores' | 'importance'> {
+  const task = s.project.loaded.spec.task;
+  const { frame, target } = s.project.test;
+  if (frame.rowCount === 0 || task === 'multiclass' || target.type !== 'numeric') return {};
+  const labels = target.values;
+  const importance = permutationImportance(s.model, frame, labels, task);
+  if (task !== 'binary') return { importance };
+  const scores = s.model.predict(frame);
+  const threshold = decision.kind === 'none' ? 0.5 : decision.threshold;
+  const decisions = Array.from(scores, (p) => p >= threshold);
+  return { importance, referenceScores: scoreReference(scores, decisions, labels) };
 }
 
 /**
@@ -139,6 +161,7 @@ export function buildBundle(s: BundleSources): ModelBundle {
 
   const { snapshot, manifest } = s.project.stage;
   const samples = sampleRequests(s, [...inputs.values()]);
+  const monitoring = monitoringReference(s, decision);
   return {
     format: BUNDLE_FORMAT,
     name: spec.name,
@@ -161,6 +184,8 @@ export function buildBundle(s: BundleSources): ModelBundle {
     referenceProfile: manifest.profile,
     lineage: { runId: s.runId, rungRunId: s.rungRunId, snapshotId: snapshot.id },
     ...(samples ? { samples } : {}),
+    ...monitoring,
+    monitoring: projectMonitorSettings(spec),
     blessing: { passed: s.verdict.passed, criteria: s.verdict.criteria },
     createdAt: new Date().toISOString(),
   };

@@ -5,7 +5,20 @@
  * scoring read nothing else.
  */
 
+import type { NumericColumnProfile } from '../data/index.js';
 import type { OnlineDefinitions } from '../features/index.js';
+import type { Spec } from '../spec/index.js';
+
+/** The reference of a binary model's score distribution, from its test rows. */
+export interface ScoreReference {
+  /** Test scores profiled as a numeric column (equal-frequency bins). */
+  readonly profile: NumericColumnProfile;
+  /** Share of positive decisions on test. */
+  readonly positiveRate: number | null;
+  /** Share of positive labels on test. */
+  readonly baseRate: number | null;
+  readonly rows: number;
+}
 
 export const BUNDLE_FORMAT = 'flywheel.bundle/v1';
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.flywheel.bundle+json';
@@ -88,6 +101,15 @@ export interface ModelBundle {
     readonly rows: readonly Readonly<Record<string, unknown>>[];
     readonly scores: readonly number[];
   };
+  /**
+   * The test scores' distribution, positive-decision and label rates: the
+   * reference of prediction drift (absent in bundles made before monitoring).
+   */
+  readonly referenceScores?: ScoreReference;
+  /** Each feature's share of the model's permutation importance (sums to 1). */
+  readonly importance?: Readonly<Record<string, number>>;
+  /** The spec's monitoring settings when the version was made (defaults filled in). */
+  readonly monitoring?: NonNullable<Spec['monitor']>;
   /** The gate's verdict on the run (step 5). Promotion requires `passed`. */
   readonly blessing: { readonly passed: boolean; readonly criteria: readonly unknown[] };
   readonly createdAt: string;

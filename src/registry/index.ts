@@ -10,6 +10,7 @@ export {
   type BundleDerived,
   type BundleInput,
   type ModelBundle,
+  type ScoreReference,
 } from './bundle.js';
 export { checkBundle } from './bundle-check.js';
 export { canonicalJson } from './canonical-json.js';

@@ -58,7 +58,8 @@ export {
 export { routingBucket, routingKeyOf } from './routing.js';
 export { type InputField, MAX_FIELD_ERRORS, RowParser } from './row-parser.js';
 export { scorePsi } from './score-divergence.js';
-export { createScorer, type ScoreResult, type Scorer } from './scorer.js';
+export { createScorer, type FeaturesResult, type ScoreResult, type Scorer } from './scorer.js';
+export { ServingMinutes, type ServingMinutesSink } from './serving-minutes.js';
 export { type PredictionObservation, ServingStats, type VersionStats } from './serving-stats.js';
 export { type SmokeCheckOptions, smokeCheck } from './smoke-check.js';
 export { LATENCY_BOUNDS_MS, VersionWindow, type WindowSnapshot } from './version-window.js';

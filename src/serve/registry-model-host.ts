@@ -38,6 +38,7 @@ import { type FilledRows, fillOnlineFeatures } from './online-fill.js';
 import type { PredictionLogEntry, PredictionLogger, Route } from './prediction-logger.js';
 import { routingBucket, routingKeyOf } from './routing.js';
 import { createScorer, type Scorer } from './scorer.js';
+import type { ServingMinutes } from './serving-minutes.js';
 import { type PredictionObservation, ServingStats, type VersionStats } from './serving-stats.js';
 import { VersionWindow } from './version-window.js';
 
@@ -71,6 +72,8 @@ export interface RegistryModelHostOptions {
    * out; served bundles register their event tables with it.
    */
   readonly features?: OnlineFeatures;
+  /** Requests and failures per version and minute (the error budget's data). */
+  readonly servingMinutes?: ServingMinutes;
 }
 
 interface Slot {
@@ -288,17 +291,26 @@ export class RegistryModelHost implements ModelHost {
     // Too slow is a failure of the version that was slow (it counts against a canary).
     const late = request.signal?.aborted === true || performance.now() > deadline;
     for (const group of groups) this.#observe(name, group, !late);
+    if (late)
+      for (const group of groups) this.#options.servingMinutes?.record(group.slot.key, false);
     checkDeadline(deadline, this.#timeoutMs, request.signal);
 
     const answer: ScoredRow[] = new Array(rows.length);
     const entries: PredictionLogEntry[] = new Array(rows.length);
     for (const group of groups) this.#collect(group, at, answer, entries);
-    await beforeDeadline(
-      this.#options.logger.log(entries),
-      deadline,
-      this.#timeoutMs,
-      request.signal,
-    );
+    try {
+      await beforeDeadline(
+        this.#options.logger.log(entries),
+        deadline,
+        this.#timeoutMs,
+        request.signal,
+      );
+    } catch (err) {
+      // Not logged, so not answered: a failure of every version that scored.
+      for (const group of groups) this.#options.servingMinutes?.record(group.slot.key, false);
+      throw err;
+    }
+    for (const group of groups) this.#options.servingMinutes?.record(group.slot.key, true);
     if (canary?.shadow && toCanary.length > 0) {
       this.#shadow(name, canary.slot, canaryInput, toCanary, at);
     }
@@ -315,6 +327,7 @@ export class RegistryModelHost implements ModelHost {
     await this.#refreshing?.catch(() => undefined);
     await Promise.allSettled([...this.#background]);
     await this.#options.logger.close();
+    await this.#options.servingMinutes?.close();
   }
 
   /**
@@ -350,6 +363,7 @@ export class RegistryModelHost implements ModelHost {
       const latencyMs = performance.now() - started;
       this.#report(err, `scoring with ${slot.key}`);
       this.#observe(name, { slot, route, input, indices, scores: [], latencyMs }, false);
+      this.#options.servingMinutes?.record(slot.key, false);
       return undefined;
     }
   }

@@ -34,7 +34,17 @@ export interface Scorer {
    * a failure of the model itself throws.
    */
   score(rows: readonly unknown[]): ScoreResult;
+  /**
+   * The model's features for rows as JSON objects: inputs parsed, derived
+   * features computed, categoricals as their own values (not yet mapped to
+   * the training dictionary). What monitoring compares with the reference.
+   */
+  features(rows: readonly unknown[]): FeaturesResult;
 }
+
+export type FeaturesResult =
+  | { readonly ok: true; readonly frame: Frame }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 interface DerivedStep {
   readonly name: string;
@@ -171,24 +181,36 @@ export function createScorer(bundle: ModelBundle): Scorer {
       : [],
   );
 
+  const featureColumns = (rows: readonly unknown[]) => {
+    const parsed = parser.parse(rows);
+    if (!parsed.ok) return parsed;
+    const n = rows.length;
+    const columns = parsed.columns;
+    for (const name of absent) {
+      columns.set(name, { type: 'numeric', values: new Float64Array(n).fill(Number.NaN) });
+    }
+    for (const step of derived) {
+      columns.set(
+        step.name,
+        evaluateColumn(step.expression, columns as ReadonlyMap<string, ColumnData>, n) as Column,
+      );
+    }
+    return { ok: true as const, columns, n };
+  };
+
   return {
     bundle,
     model,
+    features(rows) {
+      const built = featureColumns(rows);
+      if (!built.ok) return built;
+      return { ok: true, frame: { rowCount: built.n, schema, columns: built.columns } };
+    },
     score(rows) {
-      const parsed = parser.parse(rows);
-      if (!parsed.ok) return parsed;
-      const n = rows.length;
+      const built = featureColumns(rows);
+      if (!built.ok) return built;
+      const { columns, n } = built;
       if (n === 0) return { ok: true, rows: [] };
-      const columns = parsed.columns;
-      for (const name of absent) {
-        columns.set(name, { type: 'numeric', values: new Float64Array(n).fill(Number.NaN) });
-      }
-      for (const step of derived) {
-        columns.set(
-          step.name,
-          evaluateColumn(step.expression, columns as ReadonlyMap<string, ColumnData>, n) as Column,
-        );
-      }
       for (const encoder of encoders) {
         const column = columns.get(encoder.name);
         if (column?.type === 'categorical' && column.dictionary !== encoder.dictionary) {

@@ -13,6 +13,7 @@ import Fastify, {
 import { FlywheelError } from '../errors.js';
 import type { OnlineFeatures } from '../features/index.js';
 import type { ModelHost } from '../serve/index.js';
+import type { Stores } from '../store/index.js';
 import {
   defaultRoleAllows,
   type RoleAllows,
@@ -29,6 +30,7 @@ import { createMetrics } from './metrics.js';
 import { oipRoutes } from './oip-routes.js';
 import { versionOf } from './oip-tensors.js';
 import { predictRoutes } from './predict-routes.js';
+import { readRoutes } from './read-routes.js';
 import { requestId } from './request-id.js';
 import { describeError, HttpError } from './server-error.js';
 
@@ -46,6 +48,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** Time allowed for one call into the model host (default 2 s). */
   readonly inferenceTimeoutMs?: number;
+  /** The store behind the read API (runs, models, monitoring, alerts, audit) the dashboard uses. */
+  readonly stores?: Stores;
   /** The online feature store: `/v1/events`, freshness routes and metrics. */
   readonly features?: OnlineFeatures;
   /** The registry's deployment operations, for the admin routes. */
@@ -169,6 +173,9 @@ export function createServer(options: ServerOptions): FlywheelServer {
 
   predictRoutes(app, ctx);
   eventsRoutes(app, ctx);
+  if (options.stores !== undefined) {
+    readRoutes(app, ctx, { stores: options.stores, auth: options.auth === 'off' ? 'off' : 'on' });
+  }
   oipRoutes(app, ctx);
   healthRoutes(app, ctx);
   adminRoutes(app, ctx);

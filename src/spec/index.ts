@@ -37,5 +37,5 @@ export {
   metricsForTask,
   type Task,
 } from './metrics-catalog.js';
-export { type Spec, type SpecInput, SpecSchema } from './schema.js';
+export { monitorSettings, type Spec, type SpecInput, SpecSchema } from './schema.js';
 export { closestMatch, didYouMean } from './suggest.js';

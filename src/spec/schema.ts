@@ -378,13 +378,172 @@ const deploy = z
   })
   .describe('Step 6: deployment (reserved; validated when present).');
 
+const severity = z
+  .enum(['page', 'ticket', 'info'])
+  .describe('page: someone acts now; ticket: someone looks today; info: recorded only.');
+
+const burnWindow = z.strictObject({
+  long: duration.describe('The long window, e.g. 1h.'),
+  short: duration.describe(
+    'The short window that must agree, e.g. 5m (about 1/12 of the long one).',
+  ),
+  factor: z
+    .number()
+    .positive()
+    .describe('Burn rate (multiples of the sustainable error rate) both must exceed.'),
+  severity,
+});
+
+const monitorRules = z
+  .strictObject({
+    feature_drift: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        min_importance: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.02)
+          .describe(
+            "A drifted feature with a smaller share of the model's importance pages nobody.",
+          ),
+        severity: severity.default('ticket'),
+      })
+      .prefault({})
+      .describe(
+        'A model feature whose distribution moved (Evidently-like tests, `monitor.drift`).',
+      ),
+    drift_score: z
+      .strictObject({
+        max: z.number().min(0).max(1).default(0.3),
+        severity: severity.default('page'),
+      })
+      .prefault({})
+      .describe('The importance-weighted share of drifted features.'),
+    prediction_drift: z
+      .strictObject({ enabled: z.boolean().default(true), severity: severity.default('ticket') })
+      .prefault({})
+      .describe('The score distribution moved from the reference (test scores in training).'),
+    positive_rate: z
+      .strictObject({
+        max_change: z.number().positive().max(1).default(0.1),
+        severity: severity.default('ticket'),
+      })
+      .prefault({})
+      .describe(
+        'The share of positive decisions moved more than this (absolute) from the reference.',
+      ),
+    missing_rate: z
+      .strictObject({
+        max_change: z.number().positive().max(1).default(0.1),
+        severity: severity.default('ticket'),
+      })
+      .prefault({})
+      .describe("A feature's missing rate rose more than this (absolute) above the reference."),
+    unseen_categories: z
+      .strictObject({
+        max_rate: z.number().positive().max(1).default(0.05),
+        severity: severity.default('ticket'),
+      })
+      .prefault({})
+      .describe('Share of rows whose category was never seen in training.'),
+    latency_p99: z
+      .strictObject({ enabled: z.boolean().default(true), severity: severity.default('page') })
+      .prefault({})
+      .describe('The p99 model latency passed `latency_budget.p99_ms`.'),
+    error_budget: z
+      .strictObject({
+        objective: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(0.999)
+          .describe('Share of requests that must succeed, e.g. 0.999.'),
+        period: duration.default('30d').describe('The SLO period the budget spans.'),
+        windows: z
+          .array(burnWindow)
+          .min(1)
+          .default([
+            { long: '1h', short: '5m', factor: 14.4, severity: 'page' },
+            { long: '6h', short: '30m', factor: 6, severity: 'page' },
+            { long: '3d', short: '6h', factor: 1, severity: 'ticket' },
+          ]),
+      })
+      .prefault({})
+      .describe('Multi-window burn-rate alerts on the error budget (SRE workbook).'),
+    estimated_cost: z
+      .strictObject({
+        max: z
+          .number()
+          .optional()
+          .describe('Default: acceptance.metrics.cost_per_decision.max, if set.'),
+        severity: severity.default('page'),
+      })
+      .prefault({})
+      .describe('Cost per decision estimated from the calibrated scores, before labels arrive.'),
+    realised_cost: z
+      .strictObject({
+        max: z.number().optional().describe('Default: the estimated_cost bound.'),
+        min_labels: z.number().int().positive().default(100),
+        severity: severity.default('page'),
+      })
+      .prefault({})
+      .describe('Cost per decision on the labelled predictions of the window.'),
+    label_rate: z
+      .strictObject({
+        max_change: z.number().positive().max(1).default(0.1),
+        min_labels: z.number().int().positive().default(100),
+        severity: severity.default('ticket'),
+      })
+      .prefault({})
+      .describe('The positive-label rate of the window moved this much (absolute) from training.'),
+    feature_freshness: z
+      .strictObject({ enabled: z.boolean().default(true), severity: severity.default('ticket') })
+      .prefault({})
+      .describe('An event table behind online features is older than its `freshness` bound.'),
+  })
+  .prefault({})
+  .describe('Alert rules; every rule has a default and may be tuned or disabled.');
+
+const webhook = z.strictObject({
+  url: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+    .describe('Where alerts are POSTed (JSON). Only URLs written here are ever called.'),
+  timeout_ms: z.number().int().min(100).max(60_000).default(5000),
+  retries: z.number().int().min(0).max(10).default(3),
+  on: z
+    .array(z.enum(['firing', 'resolved']))
+    .min(1)
+    .default(['firing', 'resolved'])
+    .describe('Which transitions are sent.'),
+});
+
 const monitor = z
   .strictObject({
-    window: z.string().optional(),
-    drift_threshold: z.number().positive().optional(),
-    freshness_max_age_s: z.number().positive().optional(),
+    window: duration.default('1h').describe('The size of a monitoring window.'),
+    min_rows: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe('Windows with fewer predictions are shown but raise no drift alert.'),
+    drift: z
+      .strictObject({
+        psi: z.number().positive().default(0.2),
+        jensen_shannon: z.number().positive().max(1).default(0.1),
+        wasserstein: z.number().positive().default(0.1),
+        p_value: z.number().gt(0).lt(1).default(0.05),
+        small_sample: z.number().int().positive().default(1000),
+      })
+      .prefault({})
+      .describe(
+        'Drift tests (Evidently defaults): Wasserstein (numerics) and Jensen–Shannon (categoricals) above `small_sample` rows, KS and chi-square below.',
+      ),
+    rules: monitorRules,
+    webhooks: z.array(webhook).default([]).describe('Where alerts are delivered.'),
   })
-  .describe('Step 7: monitoring (reserved; validated when present).');
+  .describe('Step 7: monitoring windows over the prediction log, alert rules and their delivery.');
 
 const piiPolicy = z
   .strictObject({
@@ -581,4 +740,15 @@ export const SpecSchema = z
 
 /** A validated spec, with defaults filled in. */
 export type Spec = z.output<typeof SpecSchema>;
+
+/**
+ * The spec's monitoring settings with every default filled in (the defaults
+ * alone when the spec has no `monitor` section).
+ *
+ * @example
+ * monitorSettings(spec).rules.error_budget.objective // 0.999
+ */
+export function monitorSettings(spec: Pick<Spec, 'monitor'>): NonNullable<Spec['monitor']> {
+  return spec.monitor ?? monitor.parse({});
+}
 export type SpecInput = z.input<typeof SpecSchema>;

@@ -31,6 +31,14 @@ export {
 } from './location.js';
 export { MetadataStore, type OpenMetadataOptions } from './metadata-store.js';
 export { MIGRATION_NAMES, type MigrationName } from './migrations/index.js';
+export type {
+  AlertFilter,
+  AlertPatch,
+  AlertRecord,
+  AlertState,
+  LabelInput,
+  ServingMinute,
+} from './monitoring-records.js';
 export { type OpenStoreOptions, openStore, type Stores } from './open-store.js';
 export {
   type AliasMoveFilter,

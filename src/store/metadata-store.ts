@@ -23,6 +23,7 @@ import {
 } from './feature-event-records.js';
 import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
 import * as models from './model-version-records.js';
+import * as monitoring from './monitoring-records.js';
 import { countPredictions, insertPredictions, listPredictions } from './prediction-log.js';
 import type {
   AliasMoveFilter,
@@ -173,6 +174,42 @@ export class MetadataStore {
   /** Deletes the events of `table` in `[from, to)` (all without a range); returns how many. */
   deleteFeatureEvents(table: string, range?: { from: number; to: number }): Promise<number> {
     return this.#write('delete feature events', (ctx) => deleteFeatureEvents(ctx, table, range));
+  }
+
+  /** Alerts, firing first, then newest first. */
+  listAlerts(filter: monitoring.AlertFilter = {}): Promise<monitoring.AlertRecord[]> {
+    return this.#read('list alerts', (ctx) => monitoring.listAlerts(ctx, filter));
+  }
+
+  insertAlert(alert: monitoring.AlertRecord): Promise<void> {
+    return this.#write('record alert', (ctx) => monitoring.insertAlert(ctx, alert));
+  }
+
+  updateAlert(id: string, patch: monitoring.AlertPatch): Promise<void> {
+    return this.#write('update alert', (ctx) => monitoring.updateAlert(ctx, id, patch));
+  }
+
+  /** Adds request and failure counts per model version and minute (summed across writes). */
+  addServingMinutes(rows: readonly monitoring.ServingMinute[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.#write('record serving counts', (ctx) => monitoring.addServingMinutes(ctx, rows));
+  }
+
+  /** Requests and failures per minute of `versions` in `[from, to)`. */
+  servingMinutes(versions: readonly string[], from: string, to: string) {
+    return this.#read('read serving counts', (ctx) =>
+      monitoring.servingMinutes(ctx, versions, from, to),
+    );
+  }
+
+  /** Stores outcome labels; a (prediction, source) already labelled is kept. Returns how many were new. */
+  insertLabels(labels: readonly monitoring.LabelInput[]): Promise<number> {
+    return this.#write('store labels', (ctx) => monitoring.insertLabels(ctx, labels));
+  }
+
+  /** Labels of the predictions of `versions` made in `[from, to)`, by prediction id. */
+  labelsInWindow(versions: readonly string[], from: string, to: string) {
+    return this.#read('read labels', (ctx) => monitoring.labelsInWindow(ctx, versions, from, to));
   }
 
   insertRun(run: Run): Promise<void> {

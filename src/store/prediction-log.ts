@@ -41,6 +41,10 @@ export async function listPredictions(
   if (filter.modelVersion !== undefined) {
     query = query.where('model_version', '=', filter.modelVersion);
   }
+  if (filter.modelVersions !== undefined) {
+    if (filter.modelVersions.length === 0) return [];
+    query = query.where('model_version', 'in', [...filter.modelVersions]);
+  }
   if (filter.since !== undefined)
     query = query.where('at', '>=', encodeTime(filter.since, 'since'));
   if (filter.until !== undefined) query = query.where('at', '<', encodeTime(filter.until, 'until'));
@@ -68,6 +72,10 @@ export async function countPredictions(
   let query = db.selectFrom('prediction_log').select((eb) => eb.fn.countAll<number>().as('n'));
   if (filter.modelVersion !== undefined) {
     query = query.where('model_version', '=', filter.modelVersion);
+  }
+  if (filter.modelVersions !== undefined) {
+    if (filter.modelVersions.length === 0) return 0;
+    query = query.where('model_version', 'in', [...filter.modelVersions]);
   }
   if (filter.since !== undefined)
     query = query.where('at', '>=', encodeTime(filter.since, 'since'));

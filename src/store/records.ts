@@ -128,6 +128,8 @@ export interface PredictionRecord {
 /** Which predictions `listPredictions` returns (oldest first). */
 export interface PredictionFilter {
   modelVersion?: string;
+  /** Any of these `name@version`s. */
+  modelVersions?: readonly string[];
   since?: string | Date;
   until?: string | Date;
   limit?: number;

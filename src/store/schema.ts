@@ -150,6 +150,37 @@ export interface FeatureEventsTable {
   ingested_at: TimestampColumn;
 }
 
+export interface AlertsTable {
+  id: string;
+  model: string;
+  rule: string;
+  subject: string;
+  state: string;
+  severity: string;
+  message: string;
+  evidence: JsonColumn;
+  first_at: TimestampColumn;
+  last_at: TimestampColumn;
+  resolved_at: TimestampColumn | null;
+  deliveries: JsonColumn;
+}
+
+export interface ServingMinutesTable {
+  model_version: string;
+  minute: TimestampColumn;
+  replica: string;
+  requests: number;
+  errors: number;
+}
+
+export interface FeedbackLabelsTable {
+  prediction_id: string;
+  source: string;
+  label: number;
+  observed_at: TimestampColumn;
+  received_at: TimestampColumn;
+}
+
 export interface StoreSchema {
   runs: RunsTable;
   run_metrics: RunMetricsTable;
@@ -158,6 +189,9 @@ export interface StoreSchema {
   prediction_log: PredictionLogTable;
   snapshots: SnapshotsTable;
   feature_events: FeatureEventsTable;
+  alerts: AlertsTable;
+  serving_minutes: ServingMinutesTable;
+  feedback_labels: FeedbackLabelsTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   alias_moves: AliasMovesTable;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FlywheelError } from '../../errors.js';
 import { NO_ONLINE_FEATURES, OnlineFeatures } from '../../features/index.js';
+import { monitorModel } from '../../monitor/index.js';
 import {
   actorName,
   openOnlineStore,
@@ -17,7 +18,7 @@ import {
   projectOnlineDefinitions,
 } from '../../pipeline/index.js';
 import { CHAMPION, ModelRegistry, TokenStore } from '../../registry/index.js';
-import { PredictionLogger, RegistryModelHost } from '../../serve/index.js';
+import { PredictionLogger, RegistryModelHost, ServingMinutes } from '../../serve/index.js';
 import {
   createServer,
   handleShutdownSignals,
@@ -50,6 +51,7 @@ interface ServeOptions {
   metricsPublic?: boolean;
   store?: string;
   onlineStore?: string;
+  monitorInterval: number;
   json?: boolean;
 }
 
@@ -150,6 +152,12 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
       'fewer canary requests in a window than this is a hold (default 100)',
       integer(1, 10_000_000),
     )
+    .option(
+      '--monitor-interval <s>',
+      'with --controller: seconds between monitoring evaluations (alerts, webhooks); 0: off',
+      integer(0, 86_400),
+      60,
+    )
     .option('--metrics-public', 'serve /metrics without a token')
     .option(
       '--online-store <location>',
@@ -211,6 +219,9 @@ async function serveWith(
   const warn = (context: string) => (err: unknown) =>
     io.err(`warning: ${context}: ${err instanceof Error ? err.message : String(err)}`);
   const registry = new ModelRegistry(stores);
+  const servingMinutes = new ServingMinutes((rows) => stores.metadata.addServingMinutes(rows), {
+    onError: warn('recording serving counts failed'),
+  });
   const logger = new PredictionLogger(stores.metadata, {
     mode: opts.logMode,
     onError: warn('prediction log commit failed'),
@@ -245,10 +256,12 @@ async function serveWith(
       : false,
     onError: (err, context) => warn(context)(err),
     features,
+    servingMinutes,
   });
   const server = createServer({
     host,
     features,
+    stores,
     auth: opts.auth === 'off' ? 'off' : new TokenStore(stores),
     registry: registryDeployments(registry),
     probe: () => stores.metadata.appliedMigrations(),
@@ -260,9 +273,19 @@ async function serveWith(
     logger: { level: 'warn', stream: process.stderr },
     version: packageVersion(),
   });
-  const shutdown = handleShutdownSignals(() => server.close(), {
-    onSignal: (signal) => io.err(`${signal}: draining in-flight requests (again to exit now)`),
-  });
+  const monitoring =
+    opts.controller && opts.monitorInterval > 0
+      ? startMonitoring(stores, host, features, opts.monitorInterval * 1000, warn)
+      : undefined;
+  const shutdown = handleShutdownSignals(
+    async () => {
+      monitoring?.stop();
+      await server.close();
+    },
+    {
+      onSignal: (signal) => io.err(`${signal}: draining in-flight requests (again to exit now)`),
+    },
+  );
   try {
     let url: string;
     try {
@@ -284,4 +307,36 @@ async function serveWith(
   } finally {
     shutdown.dispose();
   }
+}
+
+/**
+ * On the replica that runs the controller: every `intervalMs`, the
+ * monitoring rules of each served model on its latest window (alerts and
+ * webhooks). One evaluation at a time.
+ */
+function startMonitoring(
+  stores: Stores,
+  host: RegistryModelHost,
+  features: OnlineFeatures,
+  intervalMs: number,
+  warn: (context: string) => (err: unknown) => void,
+): { stop(): void } {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const freshness = await features.freshness();
+      for (const name of host.names()) {
+        await monitorModel(stores, name, { count: 1, freshness }).catch(warn(`monitoring ${name}`));
+      }
+    } catch (err) {
+      warn('monitoring')(err);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
 }

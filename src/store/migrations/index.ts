@@ -13,6 +13,7 @@ import { auditAndPredictionLog } from './002-audit-and-prediction-log.js';
 import { snapshotsTable } from './003-snapshots.js';
 import { registryTables } from './004-registry.js';
 import { featureEventsTable } from './005-feature-events.js';
+import { monitoringTables } from './006-monitoring.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
@@ -21,6 +22,7 @@ export const MIGRATION_NAMES = [
   '003-snapshots',
   '004-registry',
   '005-feature-events',
+  '006-monitoring',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -34,6 +36,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '003-snapshots': snapshotsTable(dialect.capabilities),
     '004-registry': registryTables(dialect),
     '005-feature-events': featureEventsTable(dialect.capabilities),
+    '006-monitoring': monitoringTables(dialect.capabilities),
   };
 }
 
