@@ -350,6 +350,38 @@ function featureDistribution(current: MonitorWindow | undefined): HTMLElement {
   return h('div', {}, h('label', { class: 'control' }, 'feature ', select), holder);
 }
 
+function latencyChart(
+  windows: readonly MonitorWindow[],
+  labels: string[],
+  budget: number | undefined,
+): HTMLElement {
+  const highest = Math.max(0, ...windows.map((w) => w.latency?.p99).filter(isNum));
+  // A budget far above every p99 would flatten the lines against the axis: say it instead.
+  const drawBudget = isNum(budget) && (highest === 0 || budget <= 4 * highest);
+  return lineChart({
+    id: 'chart-latency',
+    caption: `Latency per window (ms)${isNum(budget) && !drawBudget ? `; the p99 budget, ${ms(budget)}, is far above` : ''}`,
+    labels,
+    series: [
+      { label: 'p50', data: windows.map((w) => w.latency?.p50), color: COLORS.teal },
+      { label: 'p95', data: windows.map((w) => w.latency?.p95), color: COLORS.blue },
+      { label: 'p99', data: windows.map((w) => w.latency?.p99), color: COLORS.purple },
+      ...(drawBudget
+        ? [
+            {
+              label: `p99 budget ${ms(budget)}`,
+              data: windows.map((w) => w.latency?.budgetP99 ?? budget),
+              color: COLORS.bad,
+              reference: true,
+            },
+          ]
+        : []),
+    ],
+    yTitle: 'ms',
+    format: (v) => ms(v),
+  });
+}
+
 function burnRates(slo: Maybe<Slo>): HTMLElement {
   type Burn = NonNullable<NonNullable<Slo['burnRates']>[number]>;
   const columns: Column<Burn>[] = [
@@ -543,28 +575,7 @@ export const monitoringPage: Page = async (route, ctx) => {
     section(
       'Latency and errors',
       grid(
-        lineChart({
-          id: 'chart-latency',
-          caption: 'Latency per window (ms)',
-          labels,
-          series: [
-            { label: 'p50', data: windows.map((w) => w.latency?.p50), color: COLORS.teal },
-            { label: 'p95', data: windows.map((w) => w.latency?.p95), color: COLORS.blue },
-            { label: 'p99', data: windows.map((w) => w.latency?.p99), color: COLORS.purple },
-            ...(isNum(budget)
-              ? [
-                  {
-                    label: `p99 budget ${ms(budget)}`,
-                    data: windows.map((w) => w.latency?.budgetP99 ?? budget),
-                    color: COLORS.bad,
-                    reference: true,
-                  },
-                ]
-              : []),
-          ],
-          yTitle: 'ms',
-          format: (v) => ms(v),
-        }),
+        latencyChart(windows, labels, budget),
         lineChart({
           id: 'chart-errors',
           caption: 'Error rate per window',
