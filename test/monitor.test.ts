@@ -15,8 +15,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MonitorReport, monitorModel, projectMonitorSettings } from '../src/monitor/index.js';
-import { CHAMPION, ModelRegistry } from '../src/registry/index.js';
+import { CHAMPION, ModelRegistry, TokenStore } from '../src/registry/index.js';
 import { PredictionLogger, RegistryModelHost, ServingMinutes } from '../src/serve/index.js';
+import { createServer, registryDeployments } from '../src/server/index.js';
 import { loadSpec } from '../src/spec/index.js';
 import { openStore, resolveStoreLocation, type Stores } from '../src/store/index.js';
 import { canaryCsv, canaryRows, canarySpec } from './fixtures/canary-project.js';
@@ -372,6 +373,88 @@ describe('monitoring windows and alerts on a trained model', () => {
       expect(deliveries.find((d) => d.state === 'firing')?.ok).toBe(true);
     } finally {
       hook.close();
+      await stores.close();
+    }
+  });
+
+  it('serves runs, models, history, monitoring, alerts and the audit log to a viewer, and nothing without a token', async () => {
+    const { dir, stores } = await scenario();
+    const registry = new ModelRegistry(stores);
+    const host = await RegistryModelHost.open(registry, {
+      logger: new PredictionLogger(stores.metadata),
+      models: [MODEL],
+      pollIntervalMs: 0,
+    });
+    const server = createServer({
+      host,
+      auth: new TokenStore(stores),
+      stores,
+      registry: registryDeployments(registry),
+    });
+    try {
+      await serve(
+        stores,
+        live(500, 109).map((r) => ({ ...r, x: r.x! + 3 })),
+      );
+      await judge(stores, dir);
+      const { token } = await new TokenStore(stores).create({
+        name: 'dash',
+        role: 'viewer',
+        actor: 'test',
+      });
+      const get = (url: string, auth = true) =>
+        server.app.inject({
+          method: 'GET',
+          url,
+          headers: auth ? { authorization: `Bearer ${token}` } : {},
+        });
+      expect((await get('/v1/models', false)).statusCode).toBe(401);
+      expect((await get('/v1/me')).json()).toMatchObject({
+        principal: { role: 'viewer' },
+        auth: 'on',
+      });
+      const runs = (await get('/v1/runs')).json() as {
+        runs: {
+          id: string;
+          project: string;
+          hasReport: boolean;
+          metrics: Record<string, number>;
+        }[];
+      };
+      expect(runs.runs[0]).toMatchObject({ project: MODEL, hasReport: true });
+      const report = await get(`/v1/runs/${runs.runs[0]!.id}/report`);
+      expect(report.headers['content-type']).toContain('text/html');
+      expect(report.body).toContain('<html');
+      expect((await get('/v1/runs/../../etc/passwd/report')).statusCode).toBe(404);
+      expect((await get('/v1/models')).json()).toEqual({
+        models: [{ name: MODEL, versions: 1, latestVersion: 1, aliases: { champion: 1 } }],
+      });
+      const model = (await get(`/v1/models/${MODEL}`)).json() as {
+        versions: { version: number; blessed: boolean; runId: string }[];
+        deployment: { champion: number };
+      };
+      expect(model.versions[0]).toMatchObject({ version: 1, blessed: true });
+      expect(model.deployment.champion).toBe(1);
+      const history = (await get(`/v1/models/${MODEL}/history`)).json() as {
+        moves: { alias: string; toVersion: number }[];
+      };
+      expect(history.moves[0]).toMatchObject({ alias: 'champion', toVersion: 1 });
+      const monitoring = (
+        await get(`/v1/monitoring/${MODEL}?window=1h&count=3`)
+      ).json() as MonitorReport;
+      expect(monitoring.windows).toHaveLength(3);
+      expect(monitoring.current.rows).toBe(500);
+      expect(monitoring.health).not.toBe('ok');
+      expect((await get(`/v1/monitoring/${MODEL}?window=forever`)).statusCode).toBe(400);
+      expect((await get('/v1/monitoring/nope')).statusCode).toBe(404);
+      const alerts = (await get('/v1/alerts?state=firing')).json() as {
+        alerts: { rule: string }[];
+      };
+      expect(alerts.alerts.map((a) => a.rule)).toContain('feature_drift');
+      const audit = (await get('/v1/audit?limit=5')).json() as { entries: { action: string }[] };
+      expect(audit.entries.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
       await stores.close();
     }
   });

@@ -87,7 +87,10 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const deploy = { config: { action: 'deploy' as const } };
   type Named = { Params: { name: string } };
 
-  app.get('/v1/models', read, async () => ({ models: await control().listModels() }));
+  app.get('/v1/models', read, async () => ({
+    // `versions` is how many there are, so also the latest version's number.
+    models: (await control().listModels()).map((m) => ({ ...m, latestVersion: m.versions })),
+  }));
   app.get<Named>('/v1/models/:name/deployment', read, async (request) => {
     const deployment = await control().deployment(request.params.name);
     if (deployment === undefined) {

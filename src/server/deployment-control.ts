@@ -14,7 +14,9 @@ export interface ChangeRequest {
 
 export interface DeploymentControl {
   /** Registered models with their aliases and versions. */
-  listModels(): Promise<unknown>;
+  listModels(): Promise<
+    readonly { name: string; versions: number; aliases: Record<string, number> }[]
+  >;
   /** The deployment of `name` (champion, canary, aliases); NOT_FOUND when unknown. */
   deployment(name: string): Promise<unknown>;
   promote(name: string, change: ChangeRequest & { readonly version: number }): Promise<unknown>;

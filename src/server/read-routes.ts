@@ -99,14 +99,7 @@ export function readRoutes(app: FastifyInstance, ctx: ServerContext, options: Re
       .send(html);
   });
 
-  app.get('/v1/models', read, async () => ({
-    models: (await registry.listModels()).map((m) => ({
-      name: m.name,
-      latestVersion: m.versions,
-      aliases: m.aliases,
-    })),
-  }));
-
+  // GET /v1/models is the deployment admin's (admin-routes.ts).
   app.get<{ Params: { name: string } }>('/v1/models/:name', read, async (request) => {
     const name = checkName(request.params.name);
     const versions = await registry.listVersions(name);

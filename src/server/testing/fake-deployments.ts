@@ -32,7 +32,7 @@ export class FakeDeployments implements DeploymentControl {
   async listModels() {
     return [...this.#versions].map(([name, versions]) => ({
       name,
-      versions,
+      versions: Math.max(0, ...versions),
       aliases: { champion: this.#champion(name) },
     }));
   }
