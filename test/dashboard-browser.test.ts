@@ -285,6 +285,14 @@ describe.skipIf(!available)(
           copyFileSync(file, path.join(DOC_IMAGES, `dashboard-${check.name}.png`));
         }
       }
+      // With auth on, a run's report is fetched with the token and saved as its file.
+      await page.goto(`${url}/`);
+      await page.waitForSelector('main[data-page="overview"]:not([aria-busy])');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('main .report-link'),
+      ]);
+      expect(download.suggestedFilename()).toBe(`report-${seed.runId}.html`);
       // Markup in data (the canary's reason) is shown as text, never parsed.
       await page.goto(`${url}/deployments`);
       await page.waitForSelector('main[data-page="deployments"]:not([aria-busy])');

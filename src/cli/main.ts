@@ -15,6 +15,7 @@ import { deployCommand } from './commands/deploy.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { eventsCommand } from './commands/events.js';
 import { featuresCommand } from './commands/features.js';
+import { feedbackCommand } from './commands/feedback.js';
 import { governanceCommand } from './commands/governance.js';
 import { initCommand } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
@@ -60,6 +61,7 @@ export function buildProgram(io: Io = processIo): Command {
     eventsCommand(io),
     featuresCommand(io),
     monitorCommand(io),
+    feedbackCommand(io),
     tokensCommand(io),
   ]) {
     program.addCommand(command);

@@ -186,6 +186,10 @@ export function buildBundle(s: BundleSources): ModelBundle {
     ...(samples ? { samples } : {}),
     ...monitoring,
     monitoring: projectMonitorSettings(spec),
+    target: {
+      column: spec.target.column,
+      ...(spec.target.positive === undefined ? {} : { positive: spec.target.positive }),
+    },
     blessing: { passed: s.verdict.passed, criteria: s.verdict.criteria },
     createdAt: new Date().toISOString(),
   };

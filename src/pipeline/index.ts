@@ -88,3 +88,4 @@ export {
   type TrainReport,
   trainProject,
 } from './train-project.js';
+export { ingestFeedbackFile } from './feedback-project.js';

@@ -110,6 +110,8 @@ export interface ModelBundle {
   readonly importance?: Readonly<Record<string, number>>;
   /** The spec's monitoring settings when the version was made (defaults filled in). */
   readonly monitoring?: NonNullable<Spec['monitor']>;
+  /** What an outcome label is: the target column and, binary, the expression defining a positive. */
+  readonly target?: { readonly column: string; readonly positive?: string };
   /** The gate's verdict on the run (step 5). Promotion requires `passed`. */
   readonly blessing: { readonly passed: boolean; readonly criteria: readonly unknown[] };
   readonly createdAt: string;

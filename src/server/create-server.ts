@@ -24,6 +24,7 @@ import { adminRoutes } from './admin-routes.js';
 import type { ServerContext } from './context.js';
 import type { DeploymentControl } from './deployment-control.js';
 import { eventsRoutes } from './events-routes.js';
+import { feedbackRoutes } from './feedback-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { useStrictJsonBodies } from './json-body.js';
 import { createMetrics } from './metrics.js';
@@ -175,6 +176,7 @@ export function createServer(options: ServerOptions): FlywheelServer {
   eventsRoutes(app, ctx);
   if (options.stores !== undefined) {
     readRoutes(app, ctx, { stores: options.stores, auth: options.auth === 'off' ? 'off' : 'on' });
+    feedbackRoutes(app, options.stores);
   }
   oipRoutes(app, ctx);
   healthRoutes(app, ctx);

@@ -22,6 +22,12 @@ export {
 export type { PostgresDialectOptions } from './dialect/postgres.js';
 export type { SqliteDialectOptions } from './dialect/sqlite.js';
 export type { FeatureEventRecord, FeatureEventWrite } from './feature-event-records.js';
+export type {
+  FeedbackIssue,
+  LabelConflict,
+  LabelWrite,
+  LabelWriteOutcome,
+} from './feedback-records.js';
 export {
   describeStoreLocation,
   resolveStoreLocation,

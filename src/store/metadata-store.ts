@@ -23,6 +23,7 @@ import {
 } from './feature-event-records.js';
 import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
 import * as models from './model-version-records.js';
+import * as feedback from './feedback-records.js';
 import * as monitoring from './monitoring-records.js';
 import { countPredictions, insertPredictions, listPredictions } from './prediction-log.js';
 import type {
@@ -210,6 +211,29 @@ export class MetadataStore {
   /** Labels of the predictions of `versions` made in `[from, to)`, by prediction id. */
   labelsInWindow(versions: readonly string[], from: string, to: string) {
     return this.#read('read labels', (ctx) => monitoring.labelsInWindow(ctx, versions, from, to));
+  }
+
+  /** The log's time, version and inputs (JSON text) of each known prediction id. */
+  findPredictions(ids: readonly string[]) {
+    return this.#read('find predictions', (ctx) => feedback.findPredictions(ctx, ids));
+  }
+
+  /**
+   * Stores labels in one transaction: a new (prediction, source) is added,
+   * the same label again is a duplicate, a different one a conflict (the
+   * first stays; the conflict is recorded as a feedback issue).
+   */
+  writeLabels(labels: readonly feedback.LabelWrite[]): Promise<feedback.LabelWriteOutcome> {
+    return this.#write('store labels', (ctx) => feedback.writeLabels(ctx, labels));
+  }
+
+  /** Records feedback that could not be used as it came (orphans, conflicts). */
+  recordFeedbackIssues(issues: readonly Omit<feedback.FeedbackIssue, 'id' | 'receivedAt'>[]) {
+    return this.#write('record feedback issues', (ctx) => feedback.insertIssues(ctx, issues));
+  }
+
+  listFeedbackIssues(filter: { kind?: feedback.FeedbackIssue['kind']; limit?: number } = {}) {
+    return this.#read('list feedback issues', (ctx) => feedback.listIssues(ctx, filter));
   }
 
   insertRun(run: Run): Promise<void> {

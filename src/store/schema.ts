@@ -179,6 +179,19 @@ export interface FeedbackLabelsTable {
   label: number;
   observed_at: TimestampColumn;
   received_at: TimestampColumn;
+  /** JSON text: the outcome as it arrived (e.g. a delay in minutes). */
+  raw: string | null;
+}
+
+export interface FeedbackIssuesTable {
+  id: Generated<number>;
+  received_at: TimestampColumn;
+  /** `unknown_prediction` or `conflict`. */
+  kind: string;
+  prediction_id: string;
+  source: string;
+  raw: string;
+  reason: string;
 }
 
 export interface StoreSchema {
@@ -192,6 +205,7 @@ export interface StoreSchema {
   alerts: AlertsTable;
   serving_minutes: ServingMinutesTable;
   feedback_labels: FeedbackLabelsTable;
+  feedback_issues: FeedbackIssuesTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   alias_moves: AliasMovesTable;

@@ -14,6 +14,7 @@ import { snapshotsTable } from './003-snapshots.js';
 import { registryTables } from './004-registry.js';
 import { featureEventsTable } from './005-feature-events.js';
 import { monitoringTables } from './006-monitoring.js';
+import { feedbackTables } from './007-feedback.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
@@ -23,6 +24,7 @@ export const MIGRATION_NAMES = [
   '004-registry',
   '005-feature-events',
   '006-monitoring',
+  '007-feedback',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -37,6 +39,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '004-registry': registryTables(dialect),
     '005-feature-events': featureEventsTable(dialect.capabilities),
     '006-monitoring': monitoringTables(dialect.capabilities),
+    '007-feedback': feedbackTables(dialect.capabilities),
   };
 }
 

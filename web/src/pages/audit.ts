@@ -9,11 +9,16 @@ import { h, replace } from '../dom.js';
 import { short, text, when } from '../format.js';
 import type { Page } from '../page.js';
 
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 function compact(details: AuditEntry['details']): string {
   if (!details) return '';
   return Object.entries(details)
     .slice(0, 4)
-    .map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${clip(typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v), 24)}`,
+    )
     .join(' · ');
 }
 
@@ -23,7 +28,7 @@ function detailsCell(e: AuditEntry): HTMLElement | string {
   return h(
     'details',
     { class: 'evidence' },
-    h('summary', {}, line.length > 90 ? `${line.slice(0, 90)}…` : line),
+    h('summary', {}, clip(line, 100)),
     h('pre', {}, JSON.stringify(e.details, null, 2)),
   );
 }

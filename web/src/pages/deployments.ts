@@ -3,50 +3,15 @@
  * traffic weight, shadow mode and age) and the history of alias moves: who
  * moved which alias, when, why, and from which version to which.
  */
+
+import { historyTable } from '../alias-moves.js';
 import { api } from '../api.js';
 import type { AliasMove, ModelDetail, ModelSummary } from '../api-types.js';
-import {
-  badge,
-  type Column,
-  empty,
-  facts,
-  pageHeader,
-  type Tone,
-  table,
-  time,
-} from '../components.js';
+import { badge, empty, facts, pageHeader, time } from '../components.js';
 import { h, link } from '../dom.js';
-import { isNum, num, text } from '../format.js';
+import { isNum, num } from '../format.js';
 import { type Page, settle } from '../page.js';
 import { path } from '../router.js';
-import { versionMove } from './overview.js';
-
-const ACTION_TONE: Record<string, Tone> = {
-  promote: 'ok',
-  promoted: 'ok',
-  set: 'info',
-  rollback: 'bad',
-  rolled_back: 'bad',
-  canary: 'warn',
-  start: 'warn',
-  end: 'muted',
-};
-
-export function historyTable(moves: readonly AliasMove[], limit = 50): HTMLElement {
-  const sorted = [...moves].sort((a, b) => String(b.at ?? '').localeCompare(String(a.at ?? '')));
-  const columns: Column<AliasMove>[] = [
-    { label: 'when', cell: (m) => time(m.at) },
-    { label: 'alias', cell: (m) => h('b', {}, text(m.alias)) },
-    { label: 'action', cell: (m) => badge(text(m.action), ACTION_TONE[m.action ?? ''] ?? 'muted') },
-    { label: 'from → to', cell: versionMove },
-    { label: 'who', cell: (m) => text(m.actor) },
-    { label: 'why', cell: (m) => h('span', { class: 'reason' }, text(m.reason)) },
-  ];
-  return table(columns, sorted.slice(0, limit), {
-    empty: 'No alias moves yet.',
-    label: 'alias history',
-  });
-}
 
 function weightBar(weight: unknown): HTMLElement {
   const w = isNum(weight) ? Math.max(0, Math.min(100, weight)) : 0;

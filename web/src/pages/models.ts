@@ -4,6 +4,7 @@
  * the bundle's sha256), its rung and whether the gate blessed it. One model's
  * page adds the history of its aliases.
  */
+import { historyTable } from '../alias-moves.js';
 import { api } from '../api.js';
 import type { ModelDetail, ModelSummary, ModelVersion, Run } from '../api-types.js';
 import {
@@ -21,7 +22,6 @@ import { short, text, when } from '../format.js';
 import { type Page, type PageContext, settle } from '../page.js';
 import { reportLink } from '../report-link.js';
 import { path } from '../router.js';
-import { historyTable } from './deployments.js';
 
 /** version → the aliases pointing at it. */
 function aliasesByVersion(aliases: ModelDetail['aliases']): Map<number, string[]> {

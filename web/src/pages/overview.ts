@@ -3,6 +3,7 @@
  * (from its monitoring report) and what changed last (its newest alias
  * move); then the projects and their runs, with key metrics and reports.
  */
+import { actionTone, versionMove } from '../alias-moves.js';
 import { api } from '../api.js';
 import type { AliasMove, ModelDetail, ModelSummary, MonitorReport, Run } from '../api-types.js';
 import {
@@ -23,6 +24,7 @@ import { count, DASH, duration, ms, num, pct, short, text } from '../format.js';
 import { type Page, type PageContext, settle } from '../page.js';
 import { reportLink } from '../report-link.js';
 import { path } from '../router.js';
+import { sortAlerts } from './alerts.js';
 
 interface ModelGlance {
   readonly summary: ModelSummary;
@@ -31,7 +33,21 @@ interface ModelGlance {
   readonly moves: AliasMove[];
 }
 
-/** The most telling metrics across runs: test metrics first, then the most common. */
+/** Metrics a person looks at first, in this order; any others follow by how common they are. */
+const PREFERRED = [
+  'roc_auc',
+  'cost_per_decision',
+  'pr_auc',
+  'rmse',
+  'mae',
+  'r2',
+  'log_loss',
+  'brier',
+  'accuracy',
+  'macro_f1',
+];
+
+/** The most telling metrics across runs: test metrics first, the preferred ones first among them. */
 export function keyMetrics(runs: readonly Run[], max = 4): string[] {
   const seen = new Map<string, number>();
   for (const r of runs) {
@@ -39,15 +55,27 @@ export function keyMetrics(runs: readonly Run[], max = 4): string[] {
       if (typeof v === 'number') seen.set(k, (seen.get(k) ?? 0) + 1);
     }
   }
-  const rank = (k: string) => (k.startsWith('test.') ? 0 : k.startsWith('validation.') ? 1 : 2);
+  const split = (k: string) => /^(test|validation|train)[._](.+)$/.exec(k);
+  const stage = (k: string) => ['test', 'validation', 'train'].indexOf(split(k)?.[1] ?? '') >>> 0;
+  const preference = (k: string) => {
+    const i = PREFERRED.indexOf(split(k)?.[2] ?? k);
+    return i < 0 ? PREFERRED.length : i;
+  };
   return [...seen.entries()]
-    .sort((a, b) => rank(a[0]) - rank(b[0]) || b[1] - a[1] || a[0].localeCompare(b[0]))
+    .sort(
+      (a, b) =>
+        stage(a[0]) - stage(b[0]) ||
+        preference(a[0]) - preference(b[0]) ||
+        b[1] - a[1] ||
+        a[0].localeCompare(b[0]),
+    )
     .slice(0, max)
     .map(([k]) => k);
 }
 
 export function statusTone(status: unknown): Tone {
-  switch (status) {
+  switch (typeof status === 'string' ? status.toLowerCase() : status) {
+    case 'finished':
     case 'succeeded':
     case 'completed':
     case 'passed':
@@ -57,6 +85,7 @@ export function statusTone(status: unknown): Tone {
     case 'started':
       return 'info';
     case 'failed':
+    case 'killed':
     case 'error':
     case 'blocked':
       return 'bad';
@@ -68,7 +97,7 @@ export function statusTone(status: unknown): Tone {
 function modelCard(m: ModelGlance): HTMLElement {
   const name = m.summary.name;
   const current = m.monitor?.current;
-  const firing = (m.monitor?.alerts ?? []).filter((a) => a.state === 'firing');
+  const firing = sortAlerts((m.monitor?.alerts ?? []).filter((a) => a.state === 'firing'));
   const deployment = m.detail?.deployment;
   const champion = deployment?.champion ?? m.summary.aliases?.['champion'];
   const canary = deployment?.canary;
@@ -176,11 +205,6 @@ function modelCard(m: ModelGlance): HTMLElement {
       ),
     ),
   );
-}
-
-export function versionMove(m: AliasMove): HTMLElement {
-  const v = (x: AliasMove['fromVersion']) => (x === null || x === undefined ? '∅' : `v${x}`);
-  return h('span', { class: 'move' }, v(m.fromVersion), ' → ', v(m.toVersion));
 }
 
 function runsTable(
@@ -328,7 +352,7 @@ export const overviewPage: Page = async (_route, ctx) => {
                 ' ',
                 h('b', {}, text(move.alias)),
                 ' ',
-                badge(text(move.action), 'muted'),
+                badge(text(move.action), actionTone(move.action)),
                 ' ',
                 versionMove(move),
                 ' by ',

@@ -1,0 +1,176 @@
+/**
+ * Step 8's front door on a trained model: labels by HTTP and from a file,
+ * turned into the model's label by the spec's target, idempotent, conflicts
+ * flagged (the first label kept), unknown predictions kept as orphans,
+ * late labels counted, malformed batches refused whole; the labels then
+ * reach monitoring's realised cost.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monitorModel } from '../src/monitor/index.js';
+import { ModelRegistry } from '../src/registry/index.js';
+import { PredictionLogger, RegistryModelHost } from '../src/serve/index.js';
+import { createServer, type FlywheelServer } from '../src/server/index.js';
+import { openStore, resolveStoreLocation, type Stores } from '../src/store/index.js';
+import { canaryCsv, canaryRows, canarySpec } from './fixtures/canary-project.js';
+import { flywheel, flywheelJson } from './fixtures/data-projects.js';
+import { writeProject } from './fixtures/project.js';
+
+const MODEL = 'canary_project';
+let dir: string;
+let stores: Stores;
+let server: FlywheelServer;
+let ids: string[];
+const rows = canaryRows(400, 301);
+
+beforeAll(async () => {
+  if (!existsSync(path.resolve('dist/cli/main.js'))) {
+    throw new Error('run `npm run build` first (npm test does)');
+  }
+  dir = writeProject(canarySpec(), { 'data.csv': canaryCsv() });
+  expect(flywheelJson<{ blessed: boolean }>(['run'], dir).blessed).toBe(true);
+  stores = await openStore(resolveStoreLocation({ specDir: dir, env: {} }));
+  const host = await RegistryModelHost.open(new ModelRegistry(stores), {
+    logger: new PredictionLogger(stores.metadata),
+    models: [MODEL],
+    pollIntervalMs: 0,
+  });
+  server = createServer({ host, auth: 'off', stores });
+  const answer = await server.app.inject({
+    method: 'POST',
+    url: `/v1/models/${MODEL}/predict`,
+    payload: { rows: rows.map(({ x, city }) => ({ x, city })) },
+  });
+  ids = (answer.json() as { predictions: { prediction_id: string }[] }).predictions.map(
+    (p) => p.prediction_id,
+  );
+  expect(ids).toHaveLength(400);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await stores?.close();
+});
+
+const post = (payload: unknown, source?: string) =>
+  server.app.inject({
+    method: 'POST',
+    url: `/v1/feedback${source ? `?source=${source}` : ''}`,
+    payload: payload as object,
+  });
+
+describe('feedback labels', () => {
+  it('stores labels once, flags a conflicting second label and keeps the first', async () => {
+    const first = await post({
+      labels: ids.slice(0, 100).map((id, i) => ({ prediction_id: id, label: rows[i]!.y })),
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({
+      received: 100,
+      added: 100,
+      duplicates: 0,
+      conflicts: 0,
+      unknown: 0,
+    });
+    const again = await post({
+      labels: ids.slice(0, 100).map((id, i) => ({ prediction_id: id, label: rows[i]!.y })),
+    });
+    expect(again.json()).toMatchObject({ added: 0, duplicates: 100, conflicts: 0 });
+    const flipped = await post({ prediction_id: ids[0], label: 1 - rows[0]!.y });
+    expect(flipped.json()).toMatchObject({ added: 0, conflicts: 1 });
+    const issues = await stores.metadata.listFeedbackIssues({ kind: 'conflict' });
+    expect(issues[0]).toMatchObject({
+      predictionId: ids[0],
+      raw: { stored: rows[0]!.y, received: 1 - rows[0]!.y },
+    });
+    const labels = await stores.metadata.labelsInWindow(
+      [`${MODEL}@1`],
+      '2000-01-01T00:00:00Z',
+      '2100-01-01T00:00:00Z',
+    );
+    expect(labels.get(ids[0]!)).toBe(rows[0]!.y); // the first label stays
+    // Another source may label the same prediction.
+    const other = await post({ prediction_id: ids[0], label: rows[0]!.y }, 'audit');
+    expect(other.json()).toMatchObject({ added: 1 });
+  });
+
+  it('reads the outcome through the spec target (y > 0), and accepts true/false', async () => {
+    const report = await post({
+      labels: [
+        { prediction_id: ids[100], label: 5 },
+        { prediction_id: ids[101], label: 0 },
+        { prediction_id: ids[102], label: true },
+      ],
+    });
+    expect(report.json()).toMatchObject({ added: 3, positives: 2 });
+  });
+
+  it('keeps labels for unknown predictions as orphans, counts late ones, and refuses malformed batches whole', async () => {
+    const unknown = await post({
+      labels: [
+        { prediction_id: 'no-such-prediction', label: 1 },
+        { prediction_id: ids[103], label: 'not a number' },
+      ],
+    });
+    expect(unknown.json()).toMatchObject({ added: 0, unknown: 2 });
+    const orphans = await stores.metadata.listFeedbackIssues({ kind: 'unknown_prediction' });
+    expect(orphans.map((o) => o.predictionId)).toEqual(
+      expect.arrayContaining(['no-such-prediction', ids[103]]),
+    );
+
+    const late = await post({
+      prediction_id: ids[104],
+      label: 1,
+      observed_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    expect(late.json()).toMatchObject({ added: 1, late: 1 });
+
+    const bad = await post({
+      labels: [
+        { prediction_id: ids[105], label: 1 },
+        { prediction_id: '<script>', label: null },
+      ],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).not.toContain('<script>');
+    expect(
+      (bad.json() as { error: { fields: { row: number; field: string }[] } }).error.fields,
+    ).toEqual([
+      expect.objectContaining({ row: 1, field: 'prediction_id' }),
+      expect.objectContaining({ row: 1, field: 'label' }),
+    ]);
+    const labels = await stores.metadata.labelsInWindow(
+      [`${MODEL}@1`],
+      '2000-01-01T00:00:00Z',
+      '2100-01-01T00:00:00Z',
+    );
+    expect(labels.has(ids[105]!)).toBe(false); // nothing of the bad batch was stored
+  });
+
+  it('ingests a labels file through the CLI, all or nothing, and the labels reach monitoring', async () => {
+    const good = path.join(dir, 'labels.csv');
+    writeFileSync(
+      good,
+      `prediction_id,label\n${ids
+        .slice(200, 400)
+        .map((id, i) => `${id},${rows[200 + i]!.y}`)
+        .join('\n')}\n`,
+    );
+    const bad = path.join(dir, 'bad-labels.csv');
+    writeFileSync(bad, `prediction_id,label\n${ids[300]},1\n,1\n`);
+    const refused = flywheel(['feedback', 'ingest', bad], dir);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('bad-labels.csv: row 2, prediction_id');
+    const report = flywheelJson<{ added: number; received: number }>(
+      ['feedback', 'ingest', good],
+      dir,
+    );
+    expect(report).toMatchObject({ received: 200, added: 200 });
+    const { business } = (
+      await monitorModel(stores, MODEL, { window: '1h', count: 1, evaluate: false })
+    ).current;
+    expect(business.labelled).toBeGreaterThanOrEqual(300);
+    expect(business.realisedCostPerDecision).not.toBeNull();
+  });
+});
