@@ -70,9 +70,16 @@ def categorical_bins(column, codes):
     return counts, missing, int(per_code[unseen_code].sum())
 
 
+def bin_points(column):
+    """Each bin's upper edge; the open last bin at the reference's 99th percentile,
+    capped by its maximum (and never below the last edge)."""
+    edges = column["edges"]
+    return np.array([*edges, max(edges[-1], min(column["p99"], column["max"]))])
+
+
 def numeric_drift(column, counts):
     reference = np.asarray(column["referenceCounts"], dtype=np.float64)
-    points = np.asarray(column["points"], dtype=np.float64)
+    points = bin_points(column)
     distance = wasserstein_distance(points, points, reference, counts)
     return distance / max(column["std"], MIN_WASSERSTEIN_STD), psi(reference, counts)
 

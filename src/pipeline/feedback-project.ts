@@ -4,30 +4,15 @@
  * checked whole before any is stored.
  */
 import path from 'node:path';
-import { DuckSession, sqlIdent, sqlString } from '../data/index.js';
+import { DuckSession, sqlIdent } from '../data/index.js';
 import { FlywheelError } from '../errors.js';
 import { checkLabels, type FeedbackReport, ingestFeedback } from '../feedback/index.js';
 import type { Stores } from '../store/index.js';
+import { fileReaderSql } from './file-reader.js';
 
 const NUMERIC =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
 const PAGE = 5000;
-
-function reader(absolute: string, shown: string): string {
-  const f = absolute.replace(/\.gz$/i, '').toLowerCase();
-  if (f.endsWith('.parquet') || f.endsWith('.pq')) return `read_parquet(${sqlString(absolute)})`;
-  if (f.endsWith('.csv') || f.endsWith('.tsv')) return `read_csv(${sqlString(absolute)})`;
-  if (f.endsWith('.json') || f.endsWith('.ndjson') || f.endsWith('.jsonl')) {
-    return `read_json(${sqlString(absolute)})`;
-  }
-  throw new FlywheelError(
-    'DATA_UNREADABLE',
-    `cannot tell the format of ${shown} from its extension`,
-    {
-      hint: 'use .csv, .parquet, .json or .ndjson',
-    },
-  );
-}
 
 /**
  * Ingests a file of labels: all are checked first; a file with a malformed
@@ -43,7 +28,7 @@ export async function ingestFeedbackFile(
 ): Promise<FeedbackReport & { file: string }> {
   const session = await DuckSession.open();
   try {
-    const relation = reader(path.resolve(file), file);
+    const relation = fileReaderSql(path.resolve(file), file);
     let columns: { name: string; type: string }[];
     try {
       columns = await session.describe(`SELECT * FROM ${relation}`);

@@ -23,6 +23,7 @@ export {
   type NatsEventsReady,
   type NatsEventsTotals,
 } from './events-nats.js';
+export { ingestFeedbackFile } from './feedback-project.js';
 export {
   EXAMPLES,
   flightsParquetPath,
@@ -88,4 +89,3 @@ export {
   type TrainReport,
   trainProject,
 } from './train-project.js';
-export { ingestFeedbackFile } from './feedback-project.js';

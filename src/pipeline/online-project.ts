@@ -5,7 +5,7 @@
  * DuckDB views the offline join reads) or from the stored event log.
  */
 import path from 'node:path';
-import { DuckSession, registerSources, sqlString } from '../data/index.js';
+import { DuckSession, registerSources } from '../data/index.js';
 import { FlywheelError } from '../errors.js';
 import {
   createEventViews,
@@ -25,6 +25,7 @@ import {
 } from '../features/index.js';
 import type { LoadedSpec } from '../spec/index.js';
 import type { MetadataStore, Stores } from '../store/index.js';
+import { fileReaderSql } from './file-reader.js';
 
 const PAGE = 5_000;
 const MAX_PROBLEMS = 100;
@@ -73,25 +74,6 @@ export function chooseTable(defs: OnlineDefinitions, name: string | undefined): 
     );
   }
   return table;
-}
-
-function readerSql(absolute: string, shown: string): string {
-  const file = absolute.replace(/\.gz$/i, '').toLowerCase();
-  if (file.endsWith('.parquet') || file.endsWith('.pq')) {
-    return `read_parquet(${sqlString(absolute)})`;
-  }
-  if (file.endsWith('.csv')) return `read_csv(${sqlString(absolute)})`;
-  if (file.endsWith('.tsv')) return `read_csv(${sqlString(absolute)}, delim='\\t')`;
-  if (file.endsWith('.json') || file.endsWith('.ndjson') || file.endsWith('.jsonl')) {
-    return `read_json(${sqlString(absolute)})`;
-  }
-  throw new FlywheelError(
-    'DATA_UNREADABLE',
-    `cannot tell the format of ${shown} from its extension`,
-    {
-      hint: 'use .csv, .tsv, .parquet, .json or .ndjson (optionally .gz)',
-    },
-  );
 }
 
 /** Totals of one ingestion or materialisation. */
@@ -180,7 +162,7 @@ export async function ingestEventsFile(
   const session = await DuckSession.open();
   try {
     const staged = 'fw_events_in';
-    const total = await stageEvents(session, readerSql(absolute, file), table, staged, file);
+    const total = await stageEvents(session, fileReaderSql(absolute, file), table, staged, file);
     const reports = await checkThenWrite(
       session,
       staged,

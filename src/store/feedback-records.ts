@@ -54,7 +54,8 @@ export async function findPredictions(
       .select(['id', 'at', 'model_version', 'inputs'])
       .where('id', 'in', unique.slice(i, i + CHUNK))
       .execute();
-    for (const r of rows) found.set(r.id, { at: r.at, modelVersion: r.model_version, inputs: r.inputs });
+    for (const r of rows)
+      found.set(r.id, { at: r.at, modelVersion: r.model_version, inputs: r.inputs });
   }
   return found;
 }

@@ -21,9 +21,9 @@ import {
   readFeatureEvents,
   writeFeatureEvents,
 } from './feature-event-records.js';
+import * as feedback from './feedback-records.js';
 import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
 import * as models from './model-version-records.js';
-import * as feedback from './feedback-records.js';
 import * as monitoring from './monitoring-records.js';
 import { countPredictions, insertPredictions, listPredictions } from './prediction-log.js';
 import type {

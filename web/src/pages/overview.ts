@@ -280,7 +280,7 @@ export const overviewPage: Page = async (_route, ctx) => {
     (models ?? []).slice(0, 24).map(async (summary) => {
       const [detail, monitor, moves] = await Promise.all([
         settle(api.model(summary.name)),
-        settle(api.monitoring(summary.name, '1h', 24)),
+        settle(api.monitoring(summary.name, '1h', 1)),
         settle(api.history(summary.name)),
       ]);
       return { summary, detail, monitor, moves: moves ?? [] };
