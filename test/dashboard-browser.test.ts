@@ -12,7 +12,6 @@ import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardRoutes } from '../src/server/dashboard-routes.js';
 import { createServer, type FlywheelServer } from '../src/server/index.js';
 import { FakeModelHost, FakeTokens } from '../src/server/testing/index.js';
 import { type DashboardSeed, seedDashboard } from './fixtures/dashboard-seed.js';
@@ -52,12 +51,11 @@ function fakeBuild(): { root: string; asset: string } {
 }
 
 function serverOver(root: string): FlywheelServer {
-  const server = createServer({
+  return createServer({
     host: new FakeModelHost({ models: {} }),
     auth: new FakeTokens().add('viewer-token', { id: 'v', role: 'viewer' }),
+    dashboard: { root },
   });
-  dashboardRoutes(server.app, { root });
-  return server;
 }
 
 describe('dashboard routes', () => {

@@ -22,6 +22,7 @@ import {
 } from './access.js';
 import { adminRoutes } from './admin-routes.js';
 import type { ServerContext } from './context.js';
+import { type DashboardOptions, dashboardRoutes } from './dashboard-routes.js';
 import type { DeploymentControl } from './deployment-control.js';
 import { eventsRoutes } from './events-routes.js';
 import { feedbackRoutes } from './feedback-routes.js';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** Time allowed for one call into the model host (default 2 s). */
   readonly inferenceTimeoutMs?: number;
+  /** Where the dashboard's built files are (default: the package's web/dist); false: no dashboard. */
+  readonly dashboard?: DashboardOptions | false;
   /** The store behind the read API (runs, models, monitoring, alerts, audit) the dashboard uses. */
   readonly stores?: Stores;
   /** The online feature store: `/v1/events`, freshness routes and metrics. */
@@ -174,6 +177,7 @@ export function createServer(options: ServerOptions): FlywheelServer {
 
   predictRoutes(app, ctx);
   eventsRoutes(app, ctx);
+  if (options.dashboard !== false) dashboardRoutes(app, options.dashboard ?? {});
   if (options.stores !== undefined) {
     readRoutes(app, ctx, { stores: options.stores, auth: options.auth === 'off' ? 'off' : 'on' });
     feedbackRoutes(app, options.stores);

@@ -94,6 +94,9 @@ function scan(root: string): Map<string, string> {
  * dashboardRoutes(app, {}); // web/dist of this package
  * dashboardRoutes(app, { root: '/srv/flywheel-web' });
  */
+/** The dashboard's pages (web/src/router.ts): these paths answer with index.html. */
+const APP_PAGES = new Set(['models', 'deployments', 'monitoring', 'alerts', 'audit', 'runs']);
+
 export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions = {}): void {
   const root = path.resolve(options.root ?? DEFAULT_DASHBOARD_ROOT);
   let files = scan(root);
@@ -144,8 +147,10 @@ export function dashboardRoutes(app: FastifyInstance, options: DashboardOptions 
     if (API_PREFIXES.some((p) => urlPath.startsWith(p))) return reply.callNotFound();
     const file = lookup(urlPath);
     if (file !== undefined) return send(reply, urlPath, file);
-    // A file that is not there (an old asset, a typo) is a 404; any other path is a page of the app.
-    if (path.posix.extname(urlPath) !== '') return reply.callNotFound();
+    // A page of the app (its router's first segments) gets index.html; anything
+    // else, such as an old asset or a typo, is the API's JSON 404.
+    const first = urlPath.split('/')[1] ?? '';
+    if (path.posix.extname(urlPath) !== '' || !APP_PAGES.has(first)) return reply.callNotFound();
     return page(request, reply);
   });
 }

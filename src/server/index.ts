@@ -17,6 +17,12 @@ export {
   type ListenOptions,
   type ServerOptions,
 } from './create-server.js';
+export {
+  DASHBOARD_CSP,
+  type DashboardOptions,
+  DEFAULT_DASHBOARD_ROOT,
+  dashboardRoutes,
+} from './dashboard-routes.js';
 export type { ChangeRequest, DeploymentControl } from './deployment-control.js';
 export { registryDeployments } from './registry-deployments.js';
 export {
