@@ -141,6 +141,10 @@ describe('monitoring windows and alerts on a trained model', () => {
       expect(firing(report)).toEqual([]);
       expect(report.health).toBe('ok');
       expect(report.current.errors).toMatchObject({ requests: 30, errors: 0 });
+      expect(report.truncated).toBe(false);
+      // Capped reads keep the newest predictions and say so.
+      const capped = await judge(stores, dir, { maxRows: 1000, evaluate: false });
+      expect(capped).toMatchObject({ truncated: true, current: { rows: 1000 } });
     } finally {
       await stores.close();
     }

@@ -31,7 +31,7 @@ export interface MonitorOptions {
   /** For tests: the webhook transport and backoff. */
   readonly fetch?: typeof fetch;
   readonly backoffMs?: number;
-  /** Most predictions read (default 2,000,000). */
+  /** Most predictions read, the newest (default 2,000,000). */
   readonly maxRows?: number;
 }
 
@@ -190,12 +190,17 @@ export async function monitorModel(
   const now = (options.now ?? new Date()).getTime();
   const start = now - windowMs * count;
   const versions = (await registry.listVersions(name)).map((v) => `${name}@${v.version}`);
-  const records = await stores.metadata.listPredictions({
-    modelVersions: versions,
-    since: new Date(start),
-    until: new Date(now),
-    limit: options.maxRows ?? 2_000_000,
-  });
+  const maxRows = options.maxRows ?? 2_000_000;
+  // Newest first, so a cap drops the oldest windows' rows, never the current one's.
+  const records = (
+    await stores.metadata.listPredictions({
+      modelVersions: versions,
+      since: new Date(start),
+      until: new Date(now),
+      limit: maxRows,
+      order: 'desc',
+    })
+  ).reverse();
   const labels = await stores.metadata.labelsInWindow(
     versions,
     new Date(start).toISOString(),
@@ -250,5 +255,6 @@ export async function monitorModel(
     current,
     slo,
     alerts,
+    truncated: records.length >= maxRows,
   };
 }

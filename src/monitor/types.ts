@@ -125,4 +125,6 @@ export interface MonitorReport {
   readonly current: MonitorWindow;
   readonly slo: SloStatus;
   readonly alerts: readonly Alert[];
+  /** True when the windows held more predictions than were read (`maxRows`): the oldest were left out. */
+  readonly truncated: boolean;
 }

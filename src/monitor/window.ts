@@ -8,6 +8,7 @@
  * labels arrive (confidence-based performance estimation), realised after.
  */
 import {
+  type BinCounts,
   binValues,
   type ColumnProfile,
   columnDrift,
@@ -87,6 +88,14 @@ function binLabels(profile: ColumnProfile): string[] {
   return [...profile.histogram.categories, '(other)'];
 }
 
+/** The values that are not NaN, sorted (a plain loop: a typed array's filter is slow). */
+function presentSorted(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (const v of values) if (!Number.isNaN(v)) out[n++] = v;
+  return out.subarray(0, n).sort();
+}
+
 function percentile(sorted: Float64Array, q: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
@@ -121,6 +130,36 @@ function columnValues(
   return { values, missing, unseen: 0, present: frame.rowCount - missing };
 }
 
+/**
+ * A categorical column's bins by its profile, counted per code first and
+ * then per distinct value (a million rows are counted, not looked up).
+ */
+function categoricalBins(
+  profile: ColumnProfile,
+  codes: Int32Array,
+  dictionary: readonly string[],
+  known: ReadonlySet<string> | undefined,
+): { bins: BinCounts; missing: number; unseen: number; present: number } | undefined {
+  if (isNumericProfile(profile)) return undefined;
+  const perCode = new Float64Array(dictionary.length);
+  let missing = 0;
+  for (const c of codes) {
+    if (c < 0) missing++;
+    else perCode[c]!++;
+  }
+  const categories = profile.histogram.categories;
+  const index = new Map(categories.map((c, j) => [c, j]));
+  const counts = new Array<number>(categories.length + 1).fill(0);
+  let unseen = 0;
+  dictionary.forEach((value, code) => {
+    const n = perCode[code]!;
+    if (n === 0) return;
+    counts[index.get(value) ?? categories.length]! += n;
+    if (known !== undefined && !known.has(value)) unseen += n;
+  });
+  return { bins: { counts, missing }, missing, unseen, present: codes.length - missing };
+}
+
 function featureWindow(
   ctx: WindowContext,
   input: WindowInput,
@@ -128,6 +167,11 @@ function featureWindow(
 ): FeatureWindow | undefined {
   const profile = ctx.profiles.get(name);
   if (profile === undefined || profile.type === 'timestamp') return undefined;
+  const raw = input.features.columns.get(name);
+  if (raw?.type === 'categorical') {
+    const c = categoricalBins(profile, raw.codes, raw.dictionary, ctx.categories.get(name));
+    if (c !== undefined) return featureResult(ctx, input, name, profile, c.bins, c);
+  }
   const column = columnValues(input.features, name, ctx.categories.get(name));
   if (column === undefined) return undefined;
   let values = column.values;
@@ -136,7 +180,17 @@ function featureWindow(
   if (!isNumericProfile(profile) && values instanceof Float64Array && profile.type !== 'binary') {
     values = Array.from(values, (v) => (Number.isNaN(v) ? null : String(v)));
   }
-  const current = binValues(profile, values);
+  return featureResult(ctx, input, name, profile, binValues(profile, values), column);
+}
+
+function featureResult(
+  ctx: WindowContext,
+  input: WindowInput,
+  name: string,
+  profile: ColumnProfile,
+  current: BinCounts,
+  column: { missing: number; unseen: number; present: number },
+): FeatureWindow {
   const drift = columnDrift(profile, current, { thresholds: ctx.settings.drift });
   const rows = input.features.rowCount;
   return {
@@ -249,7 +303,7 @@ export function computeWindow(ctx: WindowContext, input: WindowInput): MonitorWi
     ? ctx.bundle.features.flatMap((name) => featureWindow(ctx, input, name) ?? [])
     : [];
   const driftScore = features.reduce((s, f) => s + (f.drifted ? f.importance : 0), 0);
-  const latency = Float64Array.from(input.latencyMs.filter((v) => !Number.isNaN(v))).sort();
+  const latency = presentSorted(input.latencyMs);
   const costs = ctx.bundle.costs;
   const binary = ctx.bundle.task === 'binary';
   const realised = binary && costs ? realisedCost(input.decisions, input.labels, costs) : undefined;

@@ -48,10 +48,11 @@ export async function listPredictions(
   if (filter.since !== undefined)
     query = query.where('at', '>=', encodeTime(filter.since, 'since'));
   if (filter.until !== undefined) query = query.where('at', '<', encodeTime(filter.until, 'until'));
+  const order = filter.order ?? 'asc';
   const rows = await query
-    .orderBy('at')
-    .orderBy('id')
-    .limit(clampLimit(filter.limit, 1000, 1_000_000))
+    .orderBy('at', order)
+    .orderBy('id', order)
+    .limit(clampLimit(filter.limit, 1000, 5_000_000))
     .execute();
   return rows.map((r) => ({
     id: r.id,

@@ -130,6 +130,8 @@ export interface PredictionFilter {
   modelVersion?: string;
   /** Any of these `name@version`s. */
   modelVersions?: readonly string[];
+  /** `desc`: newest first, so a limit keeps the newest (default `asc`). */
+  order?: 'asc' | 'desc';
   since?: string | Date;
   until?: string | Date;
   limit?: number;

@@ -93,6 +93,9 @@ function renderWindow(w: MonitorWindow): string[] {
 
 function renderReport(r: MonitorReport): string {
   const lines = [`${r.model}: ${r.health.toUpperCase()} (windows of ${r.window})`];
+  if (r.truncated) {
+    lines.push('note: more predictions than were read; the oldest windows are incomplete');
+  }
   lines.push(...renderWindow(r.current));
   lines.push(
     `error budget: objective ${r.slo.objective}, ${r.slo.budgetRemaining === null ? 'no traffic counted' : `${pct(r.slo.budgetRemaining)} left`}; burn ${r.slo.burnRates.map((b) => `${b.long}/${b.short} ${fixed(b.longRate, 1)}×/${fixed(b.shortRate, 1)}×${b.firing ? ' FIRING' : ''}`).join(', ')}`,
