@@ -13,7 +13,7 @@
 //
 //   npm run bench:monitor
 //   BENCH_ROWS=1000000 BENCH_FULL_ROWS=1000000 by default; BENCH_PYTHON picks the peer's Python.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -299,19 +299,34 @@ function differences(a, b) {
   return gap;
 }
 
-/** Python with numpy and scipy, or why there is none (nothing is installed here). */
+/**
+ * Python with numpy and scipy: Debian's (python3-numpy, python3-scipy), which
+ * the bench installs with apt-get when missing, as bench:train installs its
+ * peers; the one on PATH is a last resort, and named in the output.
+ */
 function python() {
   const candidates = process.env.BENCH_PYTHON
     ? [process.env.BENCH_PYTHON]
     : [...(existsSync('/usr/bin/python3') ? ['/usr/bin/python3'] : []), 'python3'];
-  for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import numpy, scipy'], { encoding: 'utf8' });
-    if (r.status === 0) return { py };
+  const works = (py) =>
+    spawnSync(py, ['-c', 'import numpy, scipy'], { stdio: 'ignore' }).status === 0;
+  if (!process.env.BENCH_PYTHON && existsSync('/usr/bin/python3') && !works('/usr/bin/python3')) {
+    try {
+      console.error('installing the peer: apt-get install python3-numpy python3-scipy');
+      execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+      execFileSync('apt-get', ['install', '-y', 'python3-numpy', 'python3-scipy'], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (err) {
+      console.error(`could not install Debian's numpy/scipy: ${err.message}`);
+    }
   }
+  for (const py of candidates) if (works(py)) return { py };
   return {
     skipped:
       `no Python among ${candidates.join(', ')} imports numpy and scipy ` +
-      '(apt-get install python3-numpy python3-scipy); this bench installs nothing',
+      '(apt-get install python3-numpy python3-scipy)',
   };
 }
 
