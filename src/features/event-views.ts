@@ -107,7 +107,10 @@ export async function createEventViews(
       converted === sqlIdent(time.name)
         ? 'SELECT *'
         : `SELECT * REPLACE (${converted} AS ${sqlIdent(time.name)})`;
-    await runner.run(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(view)} AS ${select} FROM ${from}`);
+    // A table, not a view: the events are read once, however many times the
+    // join, the audit and the checks scan them (a query with a window
+    // function, such as an id by occurrence, is not recomputed per scan).
+    await runner.run(`CREATE OR REPLACE TEMP TABLE ${sqlIdent(view)} AS ${select} FROM ${from}`);
     const typed = columns.map((c) => (c === time ? { name: c.name, type: 'TIMESTAMP' } : c));
     views.push({ name, view, definition: def, columns: typed });
   }
