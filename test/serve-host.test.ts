@@ -18,6 +18,7 @@ import {
   type RegistryModelHostOptions,
   type ScoredRow,
   type Scorer,
+  ServingMinutes,
 } from '../src/serve/index.js';
 import { openStore, type PredictionInput, type Stores } from '../src/store/index.js';
 import { testDir } from './fixtures/tmp.js';
@@ -130,6 +131,25 @@ describe('RegistryModelHost: serving', () => {
     expect(host.stats()).toMatchObject([
       { modelVersion: 'churn@1', requests: 1, rows: 3, errors: 0 },
     ]);
+  });
+
+  it('logs predictions and serving counts at the time its clock gives (replays on an accelerated clock)', async () => {
+    const replayed = new Date('2001-03-12T08:05:30.000Z');
+    const minutes = new ServingMinutes((r) => stores.metadata.addServingMinutes(r), {
+      intervalMs: 0,
+    });
+    const host = await open({ clock: () => replayed, servingMinutes: minutes });
+    scored(await host.predict('churn', { rows: rows.slice(0, 2), requestId: 'r-clock' }));
+    await minutes.flush();
+    const logged = await stores.metadata.listPredictions({ modelVersion: 'churn@1' });
+    expect(logged.map((p) => p.at)).toEqual([replayed.toISOString(), replayed.toISOString()]);
+    expect(
+      await stores.metadata.servingMinutes(
+        ['churn@1'],
+        '2001-03-12T08:00:00Z',
+        '2001-03-12T09:00:00Z',
+      ),
+    ).toEqual([{ minute: '2001-03-12T08:05:00.000Z', requests: 1, errors: 0 }]);
   });
 
   it('answers field errors with the request row numbers and logs nothing', async () => {

@@ -74,6 +74,12 @@ export interface RegistryModelHostOptions {
   readonly features?: OnlineFeatures;
   /** Requests and failures per version and minute (the error budget's data). */
   readonly servingMinutes?: ServingMinutes;
+  /**
+   * The time predictions are logged at (default: now). A replay on an
+   * accelerated clock passes its own, so windows, labels and lateness follow
+   * the replayed time.
+   */
+  readonly clock?: () => Date;
 }
 
 interface Slot {
@@ -243,7 +249,7 @@ export class RegistryModelHost implements ModelHost {
     }
     const deadline = performance.now() + this.#timeoutMs;
     checkDeadline(deadline, this.#timeoutMs, request.signal);
-    const at = new Date();
+    const at = this.#options.clock?.() ?? new Date();
     const { rows } = request;
     const canary = live.canary;
     // Each version gets the online features its bundle defines (usually the same: one lookup).
@@ -291,8 +297,12 @@ export class RegistryModelHost implements ModelHost {
     // Too slow is a failure of the version that was slow (it counts against a canary).
     const late = request.signal?.aborted === true || performance.now() > deadline;
     for (const group of groups) this.#observe(name, group, !late);
-    if (late)
-      for (const group of groups) this.#options.servingMinutes?.record(group.slot.key, false);
+    const record = (ok: boolean) => {
+      for (const group of groups) {
+        this.#options.servingMinutes?.record(group.slot.key, ok, at.getTime());
+      }
+    };
+    if (late) record(false);
     checkDeadline(deadline, this.#timeoutMs, request.signal);
 
     const answer: ScoredRow[] = new Array(rows.length);
@@ -307,10 +317,10 @@ export class RegistryModelHost implements ModelHost {
       );
     } catch (err) {
       // Not logged, so not answered: a failure of every version that scored.
-      for (const group of groups) this.#options.servingMinutes?.record(group.slot.key, false);
+      record(false);
       throw err;
     }
-    for (const group of groups) this.#options.servingMinutes?.record(group.slot.key, true);
+    record(true);
     if (canary?.shadow && toCanary.length > 0) {
       this.#shadow(name, canary.slot, canaryInput, toCanary, at);
     }
