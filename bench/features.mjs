@@ -28,6 +28,7 @@ import {
   onlineDefinitions,
   RedisOnlineStore,
 } from '../dist/features/index.js';
+import { createRng } from '../dist/random.js';
 import { openStore } from '../dist/store/index.js';
 
 const EVENTS = Number(process.env.FLYWHEEL_BENCH_EVENTS ?? 200_000);
@@ -81,17 +82,8 @@ const definitions = onlineDefinitions(
 );
 const features = definitions.features;
 
-/** A deterministic generator (mulberry32), so every run sees the same data. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator, so every run sees the same data. */
+const random = createRng;
 
 const airport = (i) => `A${String(i).padStart(3, '0')}`;
 

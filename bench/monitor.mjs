@@ -28,6 +28,7 @@ import {
   scoreReference,
   windowContext,
 } from '../dist/monitor/index.js';
+import { createRng } from '../dist/random.js';
 import { BUNDLE_FORMAT, CHAMPION, ModelRegistry } from '../dist/registry/index.js';
 import { monitorSettings } from '../dist/spec/index.js';
 import { openStore } from '../dist/store/index.js';
@@ -49,17 +50,8 @@ const names = (prefix, n) =>
 const DICTIONARY = { channel: names('ch', 20), region: names('rg', 20), device: names('dv', 26) };
 const NEW_REGION = 'rg_new';
 
-/** mulberry32: a seeded uniform on [0, 1). */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator, so every run sees the same data. */
+const rng = createRng;
 
 function normal(rand) {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

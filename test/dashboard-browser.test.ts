@@ -8,7 +8,14 @@
  * errors or CSP violations. Screenshots go to test-artifacts/dashboard/, and
  * to docs/images/ with FLYWHEEL_UPDATE_SCREENSHOTS=1.
  */
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +93,13 @@ describe('dashboard routes', () => {
   });
 
   it("answers the app's own paths with index.html, and a hashed asset with a year of cache", async () => {
-    for (const url of ['/models/flights_delay', '/monitoring/x?window=1h', '/audit']) {
+    // Every page the app's router knows must reload from the server (the two lists must agree).
+    const routerText = readFileSync(path.resolve('web/src/router.ts'), 'utf8');
+    const pages = [
+      .../const PAGES = new Set\(\[([^\]]*)\]/.exec(routerText)![1]!.matchAll(/'([a-z-]+)'/g),
+    ].map((m) => `/${m[1]}`);
+    expect(pages.length).toBeGreaterThan(4);
+    for (const url of [...pages, '/models/flights_delay', '/monitoring/x?window=1h', '/audit']) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(200);
       expect(res.body, url).toContain('<title>Flywheel</title>');

@@ -113,11 +113,11 @@ describe('feedback labels', () => {
         { prediction_id: ids[103], label: 'not a number' },
       ],
     });
-    expect(unknown.json()).toMatchObject({ added: 0, unknown: 2 });
+    expect(unknown.json()).toMatchObject({ added: 0, unknown: 1, invalid: 1 });
     const orphans = await stores.metadata.listFeedbackIssues({ kind: 'unknown_prediction' });
-    expect(orphans.map((o) => o.predictionId)).toEqual(
-      expect.arrayContaining(['no-such-prediction', ids[103]]),
-    );
+    expect(orphans.map((o) => o.predictionId)).toEqual(['no-such-prediction']);
+    const unreadable = await stores.metadata.listFeedbackIssues({ kind: 'invalid_label' });
+    expect(unreadable[0]).toMatchObject({ predictionId: ids[103], raw: 'not a number' });
 
     const late = await post({
       prediction_id: ids[104],

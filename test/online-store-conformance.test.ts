@@ -3,7 +3,7 @@
  * adapter on a real server, no mocks: the embedded store on SQLite and on
  * PostgreSQL, and Redis (at FLYWHEEL_TEST_REDIS_URL, default
  * redis://127.0.0.1:6379/0). An unreachable server skips its adapter with the
- * reason; an adapter skips a test only with a written reason. Adapter-specific
+ * reason; every adapter runs every test. Adapter-specific
  * behaviour (Redis pruning, connection errors) is tested after the suite.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,8 +26,6 @@ interface OnlineStoreHarness {
   readonly kind: string;
   /** Set when the adapter cannot be tested here; its suite is skipped with it. */
   readonly skipReason: string | undefined;
-  /** Tests this adapter is known to fail, each group with the reason. */
-  readonly skip?: readonly { readonly reason: string; readonly tests: readonly string[] }[];
   /** An empty store. */
   open(): Promise<OnlineStore>;
   /** Removes everything the harness created. */
@@ -171,16 +169,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     store = await harness.open();
   });
 
-  const names = new Set<string>();
-  /** `it`, unless the harness skips the test (then skipped with its reason). */
-  function test(name: string, fn: () => Promise<void>): void {
-    names.add(name);
-    const skip = harness.skip?.find((s) => s.tests.includes(name));
-    if (skip === undefined) it(name, fn);
-    else it.skip(`${name} — SKIPPED: ${skip.reason}`, fn);
-  }
-
-  test('reads back what was written: ids, times, values, oldest first', async () => {
+  it('reads back what was written: ids, times, values, oldest first', async () => {
     const table = newTable();
     const events = [
       ev('e2', 'SFO', T0 + 2 * MINUTE, 7.5),
@@ -195,7 +184,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await store.read(table.name, 'LAX', T0, T0 + HOUR)).toEqual([stored(events[2]!)]);
   });
 
-  test('reads with inclusive bounds, by entity and table', async () => {
+  it('reads with inclusive bounds, by entity and table', async () => {
     const table = newTable();
     const other = newTable();
     const [a, b, c] = [0, 1, 2].map((m) => ev(`s${m}`, 'SFO', T0 + m * MINUTE)) as [
@@ -213,7 +202,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await store.read('no_such_table', 'SFO', T0, T0 + HOUR)).toEqual([]);
   });
 
-  test('an id written again with the same content is a duplicate, stored once', async () => {
+  it('an id written again with the same content is a duplicate, stored once', async () => {
     const table = newTable();
     const a = ev('a', 'SFO', T0, 5);
     const b = ev('b', 'SFO', T0 + MINUTE);
@@ -228,7 +217,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await all(store, table, 'SFO')).toEqual([a, b, c].map(stored));
   });
 
-  test('an id written again with other content is a conflict; the stored event is kept', async () => {
+  it('an id written again with other content is a conflict; the stored event is kept', async () => {
     const table = newTable();
     const originals = [ev('v', 'SFO', T0, 5), ev('t', 'SFO', T0 + MINUTE), ev('k', 'SFO', T0 + 2)];
     await store.write(table, originals);
@@ -246,7 +235,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await all(store, table, 'LAX')).toEqual([]);
   });
 
-  test('repeats inside one batch: the first counts, the others are duplicates or conflicts', async () => {
+  it('repeats inside one batch: the first counts, the others are duplicates or conflicts', async () => {
     const table = newTable();
     const c = ev('c', 'JFK', T0, 1);
     await store.write(table, [c]);
@@ -270,7 +259,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await all(store, table, 'JFK')).toEqual([stored(c)]);
   });
 
-  test('in-batch repeats compare values as sameEvent does: key order and null = absent', async () => {
+  it('in-batch repeats compare values as sameEvent does: key order and null = absent', async () => {
     const table = newTable();
     const outcome = await store.write(table, [
       { id: 'a', key: 'SFO', time: T0, values: { delay: 1, distance: 2 } },
@@ -281,7 +270,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(outcome).toEqual({ added: 2, duplicates: 2, conflicts: [] });
   });
 
-  test('reads back sorted by time (then id) whatever the write order', async () => {
+  it('reads back sorted by time (then id) whatever the write order', async () => {
     const table = newTable();
     const times = [5, 1, 4, 2, 3, 0].map((m) => T0 + m * MINUTE);
     await store.write(
@@ -302,7 +291,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(read.slice(-2).map((e) => e.id)).toEqual(['e1', 'e2']);
   });
 
-  test('newest(): the newest stored event time of each table', async () => {
+  it('newest(): the newest stored event time of each table', async () => {
     const table = newTable();
     const other = newTable();
     const before = await store.newest();
@@ -318,7 +307,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(newest.get(other.name)).toBe(T0 - HOUR);
   });
 
-  test('clear(table, range) removes [from, to) of that table only; its ids can be written again', async () => {
+  it('clear(table, range) removes [from, to) of that table only; its ids can be written again', async () => {
     const table = newTable();
     const longer = newTable({ name: `${table.name}x` });
     const events = [0, 1, 2, 3].map((m) =>
@@ -341,7 +330,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect((await store.newest()).has(table.name)).toBe(false);
   });
 
-  test('clear(table) removes every event of that table only; its ids can be written again', async () => {
+  it('clear(table) removes every event of that table only; its ids can be written again', async () => {
     const table = newTable();
     const longer = newTable({ name: `${table.name}x` });
     const events = [ev('a', 'SFO', T0), ev('b', 'LAX', T0 + MINUTE)];
@@ -357,7 +346,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await store.write(table, events)).toEqual({ added: 2, duplicates: 0, conflicts: [] });
   });
 
-  test('two tables with the same entity keys and ids stay separate', async () => {
+  it('two tables with the same entity keys and ids stay separate', async () => {
     const first = newTable();
     const second = newTable();
     expect(await store.write(first, [ev('e1', 'SFO', T0, 1)])).toMatchObject({ added: 1 });
@@ -366,7 +355,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await all(store, second, 'SFO')).toEqual([stored(ev('e1', 'SFO', T0 + 1, 2))]);
   });
 
-  test('keys and ids are opaque text: numeric-looking, with : { } * and unicode', async () => {
+  it('keys and ids are opaque text: numeric-looking, with : { } * and unicode', async () => {
     const table = newTable();
     const keys = ['7', '07', '7.0', 'a', 'a:b', '{x}', 'x}', '{', '*', 'a b', 'Zürich ✈️ 東京'];
     const events = keys.map((key, i) => ev(`${key}:{${i}}`, key, T0 + i, i));
@@ -380,7 +369,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await all(store, table, '07')).toHaveLength(1);
   });
 
-  test('null values round-trip', async () => {
+  it('null values round-trip', async () => {
     const table = newTable();
     const events: OnlineEvent[] = [
       { id: 'n1', key: 'SFO', time: T0, values: { delay: null, distance: 3 } },
@@ -391,7 +380,7 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
     expect(await all(store, table, 'SFO')).toEqual(events.map(stored));
   });
 
-  test('a batch of 5,000 events is stored, read back and retried whole', async () => {
+  it('a batch of 5,000 events is stored, read back and retried whole', async () => {
     const table = newTable();
     const events = Array.from({ length: 5_000 }, (_, i) =>
       ev(`big-${i}`, `entity-${i % 50}`, T0 + Math.floor(i / 50) * MINUTE, i),
@@ -410,12 +399,6 @@ function conformanceSuite(harness: OnlineStoreHarness): void {
       conflicts: [],
     });
   });
-
-  for (const s of harness.skip ?? []) {
-    for (const name of s.tests) {
-      if (!names.has(name)) throw new Error(`${harness.name} skips an unknown test: ${name}`);
-    }
-  }
 }
 
 describe.skipIf('reason' in redisAdmin)('redis adapter specifics', () => {

@@ -34,6 +34,8 @@ export interface FeedbackReport {
   readonly conflicts: number;
   /** Labels for predictions the log does not know: kept as orphans, not used. */
   readonly unknown: number;
+  /** Labels whose outcome the model's target cannot read (kept as issues, not used). */
+  readonly invalid: number;
   /** Labels observed more than `lateAfterMs` after their prediction (stored and used). */
   readonly late: number;
   readonly positives: number;
@@ -158,7 +160,7 @@ export async function ingestFeedback(
   };
   const writes: LabelWrite[] = [];
   const issues: {
-    kind: 'unknown_prediction';
+    kind: 'unknown_prediction' | 'invalid_label';
     predictionId: string;
     source: string;
     raw: unknown;
@@ -182,7 +184,7 @@ export async function ingestFeedback(
     const label = labelOf(await bundleOf(prediction.modelVersion), l.label);
     if (typeof label === 'string') {
       issues.push({
-        kind: 'unknown_prediction',
+        kind: 'invalid_label',
         predictionId: id,
         source,
         raw: l.label,
@@ -195,14 +197,19 @@ export async function ingestFeedback(
     if (label > 0) positives++;
     writes.push({ predictionId: id, source, label, raw: l.label, observedAt });
   }
-  const outcome = await stores.metadata.writeLabels(writes);
-  if (issues.length > 0) await stores.metadata.recordFeedbackIssues(issues);
+  // Labels and issues commit together: a failure leaves neither, and a retry is safe.
+  const outcome = await stores.metadata.transaction(async (tx) => {
+    const written = await tx.writeLabels(writes);
+    if (issues.length > 0) await tx.recordFeedbackIssues(issues);
+    return written;
+  });
   return {
     received: labels.length,
     added: outcome.added,
     duplicates: outcome.duplicates,
     conflicts: outcome.conflicts.length,
-    unknown: issues.length,
+    unknown: issues.filter((i) => i.kind === 'unknown_prediction').length,
+    invalid: issues.filter((i) => i.kind === 'invalid_label').length,
     late,
     positives,
   };

@@ -94,6 +94,7 @@ export async function ingestFeedbackFile(
       duplicates: 0,
       conflicts: 0,
       unknown: 0,
+      invalid: 0,
       late: 0,
       positives: 0,
     };

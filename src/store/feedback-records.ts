@@ -32,7 +32,7 @@ export interface LabelWriteOutcome {
 export interface FeedbackIssue {
   readonly id: number;
   readonly receivedAt: string;
-  readonly kind: 'unknown_prediction' | 'conflict';
+  readonly kind: 'unknown_prediction' | 'invalid_label' | 'conflict';
   readonly predictionId: string;
   readonly source: string;
   readonly raw: unknown;

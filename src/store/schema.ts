@@ -186,7 +186,7 @@ export interface FeedbackLabelsTable {
 export interface FeedbackIssuesTable {
   id: Generated<number>;
   received_at: TimestampColumn;
-  /** `unknown_prediction` or `conflict`. */
+  /** `unknown_prediction`, `invalid_label` or `conflict`. */
   kind: string;
   prediction_id: string;
   source: string;

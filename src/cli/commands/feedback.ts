@@ -46,6 +46,7 @@ export function feedbackCommand(io: Io): Command {
                   'duplicates',
                   'conflicts',
                   'unknown predictions',
+                  'unreadable labels',
                   'late',
                   'positive',
                 ],
@@ -57,11 +58,12 @@ export function feedbackCommand(io: Io): Command {
                     report.duplicates,
                     report.conflicts,
                     report.unknown,
+                    report.invalid,
                     report.late,
                     report.positives,
                   ],
                 ],
-                ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+                ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
               ),
             );
         } finally {

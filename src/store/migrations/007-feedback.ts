@@ -2,7 +2,7 @@
  * Migration 007: feedback as it arrives. A label keeps the raw outcome it
  * was derived from; `feedback_issues` keeps what could not be used as it
  * came, never dropped: a label for a prediction the log does not know (an
- * orphan, with its reason) and a second, different label for a prediction
+ * orphan, with its reason), an outcome the target cannot read, and a second, different label for a prediction
  * already labelled (the first stays; the conflict is recorded). Released
  * migrations never change.
  */
