@@ -329,7 +329,9 @@ function conformance(harness: StoreHarness): void {
         expect(await metadata.countPredictions()).toBe(1234);
         expect(await metadata.countPredictions({ modelVersion: 'churn@4' })).toBe(617);
         const back = await metadata.listPredictions({ limit: 5000 });
-        expect(back).toEqual(rows.map((r) => ({ ...r, at: r.at.toISOString() })));
+        expect(back).toEqual(
+          rows.map((r) => ({ ...r, at: r.at.toISOString(), entity: null, eventTime: null })),
+        );
         const window = await metadata.listPredictions({
           modelVersion: 'churn@3',
           since: '2025-01-01T00:00:10Z',
@@ -358,6 +360,176 @@ function conformance(harness: StoreHarness): void {
         const err = await rejectsWith(metadata.logPredictions(batch), 'CONFLICT');
         expect(err.message).not.toContain('p-0');
         expect(await metadata.countPredictions()).toBe(1);
+      });
+    });
+  });
+
+  describe('feedback', () => {
+    const AT = Date.parse('2025-01-01T00:00:00Z');
+    /** A prediction of `modelVersion` for `entity` at event time `t` (ms after AT). */
+    const logged = (
+      id: string,
+      modelVersion: string,
+      entity: string | null,
+      t: number | null,
+      route = 'champion',
+      atMs = 0,
+    ) => ({
+      id,
+      at: new Date(AT + atMs),
+      modelVersion,
+      inputs: { customer: entity, x: id },
+      outputs: { score: 0.5, decision: true, route },
+      score: 0.5,
+      latencyMs: 1,
+      entity,
+      eventTime: t === null ? null : new Date(AT + t),
+    });
+    const label = (predictionId: string, source: string, value: number) => ({
+      predictionId,
+      source,
+      label: value,
+      raw: value,
+      observedAt: new Date(AT + 86_400_000),
+    });
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+    it('logs the entity and event time of a prediction and finds predictions by them', async () => {
+      await withStore(async ({ metadata }) => {
+        await metadata.logPredictions([
+          logged('a1', 'churn@1', 'c1', 1000, 'champion', 10),
+          logged('a2', 'churn@2', 'c1', 1000, 'champion', 20),
+          logged('a3', 'churn@2', 'c1', 1000, 'shadow', 30),
+          logged('b1', 'churn@1', 'c2', 1000),
+          logged('o1', 'other@1', 'c1', 1000),
+          logged('n1', 'churn@1', null, null),
+        ]);
+        const back = new Map((await metadata.listPredictions()).map((p) => [p.id, p]));
+        expect(back.get('a1')).toMatchObject({
+          entity: 'c1',
+          eventTime: '2025-01-01T00:00:01.000Z',
+        });
+        expect(back.get('n1')).toMatchObject({ entity: null, eventTime: null });
+
+        const found = await metadata.findPredictionsByKey([
+          // The same instant in another notation; the shadow entry of churn@2 is left out.
+          { model: 'churn', entity: 'c1', eventTime: '2025-01-01T01:00:01+01:00' },
+          { model: 'other', entity: 'c1', eventTime: new Date(AT + 1000) },
+          { model: 'churn', entity: 'c2', eventTime: new Date(AT + 1000) },
+          { model: 'churn', entity: 'c2', eventTime: new Date(AT + 1001) },
+          { model: 'nobody', entity: 'c1', eventTime: new Date(AT + 1000) },
+        ]);
+        expect(found.map((list) => list.map((p) => p.id))).toEqual([
+          ['a2', 'a1'],
+          ['o1'],
+          ['b1'],
+          [],
+          [],
+        ]);
+        expect(found[0]![0]).toEqual({
+          id: 'a2',
+          at: new Date(AT + 20).toISOString(),
+          modelVersion: 'churn@2',
+        });
+        expect(await metadata.findPredictionsByKey([])).toEqual([]);
+        await rejectsWith(
+          metadata.findPredictionsByKey([{ model: 'churn', entity: 'c1', eventTime: 'soon' }]),
+          'USAGE',
+        );
+      });
+    });
+
+    it('lists labelled predictions oldest first, one per prediction (its earliest label), without shadow entries', async () => {
+      await withStore(async ({ metadata }) => {
+        await metadata.logPredictions([
+          logged('p3', 'churn@1', 'c3', 3, 'champion', 3000),
+          logged('p1', 'churn@1', 'c1', 1, 'champion', 1000),
+          logged('p2', 'churn@2', 'c2', 2, 'canary', 2000),
+          logged('s2', 'churn@2', 'c2', 2, 'shadow', 2000),
+          logged('p4', 'churn@1', null, null, 'champion', 4000),
+          logged('q1', 'other@1', 'c1', 1, 'champion', 1000),
+          logged('u5', 'churn@1', 'c5', 5, 'champion', 5000),
+        ]);
+        await metadata.writeLabels([label('p1', 'ops', 1), label('s2', 'ops', 1)]);
+        await pause();
+        await metadata.writeLabels([
+          label('p1', 'audit', 0),
+          label('p2', 'ops', 0),
+          label('p3', 'ops', 1),
+          label('p4', 'ops', 0),
+          label('q1', 'ops', 1),
+        ]);
+        await pause();
+        await metadata.writeLabels([label('p3', 'late', 0)]);
+
+        const all = await metadata.listLabelled({ modelVersions: ['churn@1', 'churn@2'] });
+        expect(all.map((p) => [p.id, p.source, p.label])).toEqual([
+          ['p1', 'ops', 1],
+          ['p2', 'ops', 0],
+          ['p3', 'ops', 1],
+          ['p4', 'ops', 0],
+        ]);
+        expect(all[0]).toEqual({
+          id: 'p1',
+          at: new Date(AT + 1000).toISOString(),
+          modelVersion: 'churn@1',
+          inputs: { customer: 'c1', x: 'p1' },
+          score: 0.5,
+          outputs: { score: 0.5, decision: true, route: 'champion' },
+          entity: 'c1',
+          eventTime: new Date(AT + 1).toISOString(),
+          label: 1,
+          source: 'ops',
+          observedAt: new Date(AT + 86_400_000).toISOString(),
+        });
+        expect(all[3]).toMatchObject({ id: 'p4', entity: null, eventTime: null });
+
+        const window = await metadata.listLabelled({
+          modelVersions: ['churn@1', 'churn@2'],
+          since: new Date(AT + 2000),
+          until: '2025-01-01T00:00:04Z',
+        });
+        expect(window.map((p) => p.id)).toEqual(['p2', 'p3']);
+        const v1 = await metadata.listLabelled({ modelVersions: ['churn@1'] });
+        expect(v1.map((p) => p.id)).toEqual(['p1', 'p3', 'p4']);
+        // A page that loses a shadow entry is topped up from the next one.
+        const first = await metadata.listLabelled({
+          modelVersions: ['churn@2', 'churn@1'],
+          limit: 2,
+        });
+        expect(first.map((p) => p.id)).toEqual(['p1', 'p2']);
+        expect(await metadata.listLabelled({ modelVersions: [] })).toEqual([]);
+        await rejectsWith(metadata.listLabelled({ modelVersions: ['churn@1'], limit: 0 }), 'USAGE');
+      });
+    });
+
+    it('counts labels and feedback issues received in a window', async () => {
+      await withStore(async ({ metadata }) => {
+        const before = new Date(Date.now() - 1000);
+        await metadata.logPredictions([
+          logged('p1', 'churn@1', 'c1', 1),
+          logged('p2', 'churn@1', 'c2', 2),
+          logged('p3', 'churn@1', 'c3', 3),
+        ]);
+        await metadata.writeLabels([label('p1', 'ops', 1), label('p2', 'ops', 0)]);
+        await metadata.writeLabels([label('p3', 'ops', 1), label('p1', 'ops', 0)]);
+        await metadata.recordFeedbackIssues([
+          { kind: 'unknown_prediction', predictionId: 'x', source: 'ops', raw: 1, reason: 'r' },
+          { kind: 'unknown_prediction', predictionId: 'y', source: 'ops', raw: 1, reason: 'r' },
+          { kind: 'invalid_label', predictionId: 'p2', source: 'ops', raw: 'z', reason: 'r' },
+        ]);
+        const after = new Date(Date.now() + 1000);
+        const expected = { labels: 3, positives: 2, conflicts: 1, unknown: 2, invalid: 1 };
+        expect(await metadata.feedbackCounts({})).toEqual(expected);
+        expect(await metadata.feedbackCounts({ since: before, until: after })).toEqual(expected);
+        expect(await metadata.feedbackCounts({ since: after })).toEqual({
+          labels: 0,
+          positives: 0,
+          conflicts: 0,
+          unknown: 0,
+          invalid: 0,
+        });
+        expect((await metadata.feedbackCounts({ until: before.toISOString() })).labels).toBe(0);
       });
     });
   });

@@ -11,6 +11,7 @@ import { ExitCode } from '../errors.js';
 import { smokeCheck } from '../serve/index.js';
 import { checkCommand } from './commands/check.js';
 import { dataCommand } from './commands/data.js';
+import { demoCommand } from './commands/demo.js';
 import { deployCommand } from './commands/deploy.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { eventsCommand } from './commands/events.js';
@@ -21,6 +22,7 @@ import { initCommand } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { monitorCommand } from './commands/monitor.js';
 import { predictCommand } from './commands/predict.js';
+import { retrainCommand } from './commands/retrain.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { serveCommand } from './commands/serve.js';
@@ -62,6 +64,8 @@ export function buildProgram(io: Io = processIo): Command {
     featuresCommand(io),
     monitorCommand(io),
     feedbackCommand(io),
+    retrainCommand(io),
+    demoCommand(io),
     tokensCommand(io),
   ]) {
     program.addCommand(command);

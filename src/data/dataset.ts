@@ -66,6 +66,37 @@ export interface PreparedDataset {
   readonly pointInTimeArgs?: PointInTimeArgs;
 }
 
+/**
+ * Rows, labelled rows and positives (binary) per split of `fw_dataset`, and
+ * the rows in no split.
+ *
+ * @example
+ * const { splits, unassigned } = await splitStats(session, 'binary');
+ */
+export async function splitStats(
+  session: DuckSession,
+  targetKind: TargetKind,
+): Promise<{ splits: SplitStats[]; unassigned: number; unassignedLabelled: number }> {
+  const stats = await session.rows(
+    `SELECT __split AS split, count(*) AS n, count(__target) AS labelled, ${targetKind === 'binary' ? 'coalesce(sum(__target), 0)' : '0'} AS positives FROM fw_dataset GROUP BY ALL`,
+  );
+  const splits = SPLITS.map((split): SplitStats => {
+    const r = stats.find((s) => s['split'] === split);
+    return {
+      split,
+      rows: Number(r?.['n'] ?? 0),
+      labelled: Number(r?.['labelled'] ?? 0),
+      positives: Number(r?.['positives'] ?? 0),
+    };
+  });
+  const none = stats.find((s) => s['split'] === null);
+  return {
+    splits,
+    unassigned: Number(none?.['n'] ?? 0),
+    unassignedLabelled: Number(none?.['labelled'] ?? 0),
+  };
+}
+
 export interface PrepareOptions {
   /** The instant retention counts back from (default: now). */
   readonly now?: Date;
@@ -208,10 +239,8 @@ export async function prepareDataset(
     );
   }
 
-  const stats = await session.rows(
-    `SELECT __split AS split, count(*) AS n, count(__target) AS labelled, ${targetKind === 'binary' ? 'sum(__target)' : '0'} AS positives FROM fw_dataset GROUP BY ALL`,
-  );
-  const rows = stats.reduce((s, r) => s + Number(r['n']), 0);
+  const { splits, unassigned, unassignedLabelled } = await splitStats(session, targetKind);
+  const rows = splits.reduce((s, p) => s + p.rows, 0) + unassigned;
   if (rows === 0) throw new FlywheelError('DATA_EMPTY', 'the data has 0 rows');
   if (spec.data.max_rows !== undefined && rows > spec.data.max_rows) {
     throw new FlywheelError(
@@ -219,19 +248,7 @@ export async function prepareDataset(
       `the data has ${rows} rows, which exceeds max_rows (${spec.data.max_rows})`,
     );
   }
-  const splits = SPLITS.map((split): SplitStats => {
-    const r = stats.find((s) => s['split'] === split);
-    return {
-      split,
-      rows: Number(r?.['n'] ?? 0),
-      labelled: Number(r?.['labelled'] ?? 0),
-      positives: Number(r?.['positives'] ?? 0),
-    };
-  });
-  const unassigned = Number(stats.find((s) => s['split'] === null)?.['n'] ?? 0);
-  const labelled =
-    splits.reduce((s, p) => s + p.labelled, 0) +
-    Number(stats.find((s) => s['split'] === null)?.['labelled'] ?? 0);
+  const labelled = splits.reduce((s, p) => s + p.labelled, 0) + unassignedLabelled;
   if (labelled === 0) {
     throw new FlywheelError(
       'TARGET_INVALID',

@@ -5,6 +5,7 @@ export {
   type PreparedDataset,
   prepareDataset,
   type SplitStats,
+  splitStats,
   type TargetKind,
 } from './dataset.js';
 export {

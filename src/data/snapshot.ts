@@ -41,6 +41,11 @@ export interface SnapshotLineage {
   readonly features: readonly { name: string; version: string }[];
   /** What governance did to the rows and columns on the way in. */
   readonly governance: Readonly<Record<string, unknown>>;
+  /**
+   * For a snapshot joined from labelled predictions (origin `feedback`): the
+   * model, the window, the labels joined, the versions that served them.
+   */
+  readonly feedback?: Readonly<Record<string, unknown>>;
 }
 
 /** Everything needed to read a snapshot back as a prepared dataset. */

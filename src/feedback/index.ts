@@ -1,4 +1,6 @@
 /** Step 8, feedback: labelled outcomes joined to what was served. */
+
+export { type LabelCostOptions, labelCostSource, realisedCost } from './canary-cost.js';
 export {
   checkLabels,
   type FeedbackReport,

@@ -177,6 +177,7 @@ export function buildBundle(s: BundleSources): ModelBundle {
     decision,
     ...(spec.entity ? { entity: spec.entity } : {}),
     ...(spec.event_time ? { eventTime: spec.event_time } : {}),
+    ...(spec.governance?.consent ? { consent: spec.governance.consent } : {}),
     ...(costs ? { costs: { tp: costs.tp, fp: costs.fp, fn: costs.fn, tn: costs.tn } } : {}),
     currency: spec.business.currency,
     ...(spec.latency_budget ? { latencyBudget: spec.latency_budget } : {}),

@@ -14,6 +14,7 @@ export {
   scanProject,
   snapshotProject,
 } from './data-project.js';
+export { type DemoOptions, type DemoProgress, type DemoResult, runDemo } from './demo-project.js';
 export { type DescribeReport, describeProject } from './describe-project.js';
 export { type EvaluateOptions, evaluateProject } from './evaluate-project.js';
 export {
@@ -24,6 +25,7 @@ export {
   type NatsEventsTotals,
 } from './events-nats.js';
 export { ingestFeedbackFile } from './feedback-project.js';
+export { buildFeedbackSnapshot, type FeedbackSnapshot } from './feedback-snapshot.js';
 export {
   EXAMPLES,
   flightsParquetPath,
@@ -75,6 +77,18 @@ export {
   loadSnapshotData,
   snapshotData,
 } from './project-data.js';
+export {
+  checkLabelQuality,
+  type GateResult,
+  gateChallenger,
+  type LabelQuality,
+  type RetrainOptions,
+  type RetrainOutcome,
+  type RetrainResult,
+  retrainProject,
+  retrainTrigger,
+  retrainWithStores,
+} from './retrain-project.js';
 export { type DataChecks, type RunOptions, type RunResult, runProject } from './run-project.js';
 export { learningCurveFindings, noLiftFindings, signalFindings } from './signal.js';
 export {

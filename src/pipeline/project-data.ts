@@ -245,7 +245,7 @@ function explainTimeDrift(spec: Spec, findings: readonly Finding[]): Finding[] {
   );
 }
 
-function profileColumns(prepared: PreparedDataset) {
+export function profileColumns(prepared: Pick<PreparedDataset, 'features' | 'targetKind'>) {
   return [
     ...prepared.features.map((f) => ({ name: f.name, type: f.type })),
     {

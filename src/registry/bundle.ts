@@ -75,6 +75,12 @@ export interface ModelBundle {
   readonly decision: BundleDecision;
   readonly entity?: string;
   readonly eventTime?: string;
+  /**
+   * The consent column (`governance.consent`): a request may carry it
+   * although the model does not read it, so that the prediction log keeps
+   * it and the feedback join can honour it.
+   */
+  readonly consent?: string;
   /** The business costs, for canary cost comparisons and alert pricing. */
   readonly costs?: {
     readonly tp: number;

@@ -1,32 +1,15 @@
 /**
- * The run report: one self-contained HTML file that opens offline. Chart.js
- * is inlined; the data sits in a JSON block (with `<` escaped, so no name or
- * value can close the tag); every text is HTML-escaped; a strict Content
- * Security Policy allows only the page's own scripts and style by hash.
+ * The run report: one self-contained HTML file that opens offline, built on
+ * the shared page (report-page.ts: Chart.js inlined, the data in an escaped
+ * JSON block, a strict Content Security Policy); every text is HTML-escaped.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { renderDataChecks } from './data-checks-section.js';
 import { chart, escapeHtml, interval, num, section, table } from './html-parts.js';
 import { learningCurveSeries } from './learning-curve-series.js';
 import type { ReportInput } from './report-input.js';
+import { renderPage } from './report-page.js';
 import { REPORT_SCRIPT } from './report-script.js';
 import { REPORT_STYLE } from './report-style.js';
-
-let chartSource: string | undefined;
-
-function chartJs(): string {
-  if (chartSource === undefined) {
-    const require = createRequire(import.meta.url);
-    const main = require.resolve('chart.js');
-    chartSource = readFileSync(path.join(path.dirname(main), 'chart.umd.min.js'), 'utf8');
-  }
-  return chartSource;
-}
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 /**
  * Renders the report.
@@ -150,51 +133,20 @@ export function renderReport(input: ReportInput): string {
       ]),
     ),
   );
-  const json = JSON.stringify({
-    curves: input.curves,
-    slices: input.slices ?? null,
-    learningCurve: input.dataChecks?.learningCurve
-      ? learningCurveSeries(input.dataChecks.learningCurve)
-      : null,
-    currency: f.currency,
-  }).replace(/</g, '\\u003c');
-  const chartCode = chartJs();
-  const csp = [
-    "default-src 'none'",
-    `script-src ${sha256(chartCode)} ${sha256(REPORT_SCRIPT)}`,
-    `style-src ${sha256(REPORT_STYLE)}`,
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)}</title>
-<style>${REPORT_STYLE}</style>
-</head>
-<body>
-<header class="${verdict.passed ? 'passed' : 'failed'}">
-<h1>${escapeHtml(input.title)}</h1>
-<p>${verdict.passed ? 'The model meets the framing.' : 'The model does not meet the framing.'} Chosen: <b>${escapeHtml(input.chosen)}</b>. Generated ${escapeHtml(input.generatedAt)}${input.runId ? `, run ${escapeHtml(input.runId)}` : ''}.</p>
-</header>
-<main>
-${gate}
-${framing}
-${data}
-${dataChecks}
-${ladder}
-${test}
-${charts}
-${slices}
-</main>
-<script type="application/json" id="report-data">${json}</script>
-<script>${chartCode}</script>
-<script>${REPORT_SCRIPT}</script>
-</body>
-</html>
-`;
+  return renderPage({
+    title: input.title,
+    style: REPORT_STYLE,
+    script: REPORT_SCRIPT,
+    data: {
+      curves: input.curves,
+      slices: input.slices ?? null,
+      learningCurve: input.dataChecks?.learningCurve
+        ? learningCurveSeries(input.dataChecks.learningCurve)
+        : null,
+      currency: f.currency,
+    },
+    headerClass: verdict.passed ? 'passed' : 'failed',
+    header: `<p>${verdict.passed ? 'The model meets the framing.' : 'The model does not meet the framing.'} Chosen: <b>${escapeHtml(input.chosen)}</b>. Generated ${escapeHtml(input.generatedAt)}${input.runId ? `, run ${escapeHtml(input.runId)}` : ''}.</p>`,
+    sections: [gate, framing, data, dataChecks, ladder, test, charts, slices],
+  });
 }

@@ -136,6 +136,16 @@ describe('PredictionLogger (sync): group commit', () => {
       latencyMs: 0.25,
     });
     expect(stored!.at).toBe(e.at.toISOString());
+    expect(stored).toMatchObject({ entity: null, eventTime: null });
+    await logger.close();
+  });
+
+  it('stores the entity and event time a row was served for', async () => {
+    const logger = new PredictionLogger(stores.metadata);
+    const e = { ...entry(1), entity: 'c42', eventTime: '2024-01-31T12:00:00.000Z' };
+    await logger.log([e]);
+    const [stored] = await stores.metadata.listPredictions();
+    expect(stored).toMatchObject({ id: e.id, entity: 'c42', eventTime: e.eventTime });
     await logger.close();
   });
 

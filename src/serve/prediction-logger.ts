@@ -32,6 +32,10 @@ export interface PredictionLogEntry {
   readonly route: Route;
   /** Which inputs were looked up in the online store, as of when. */
   readonly features?: OnlineFeatureNote;
+  /** The row's entity key as text (the model's entity column), when it has one. */
+  readonly entity?: string;
+  /** The row's event time, ISO-8601 UTC (the model's event-time column), when it has one. */
+  readonly eventTime?: string;
 }
 
 export interface PredictionLoggerOptions {
@@ -86,6 +90,8 @@ function toRecord(entry: PredictionLogEntry): PredictionInput {
     },
     score: entry.outputs.score,
     latencyMs: entry.latencyMs,
+    entity: entry.entity,
+    eventTime: entry.eventTime,
   };
 }
 

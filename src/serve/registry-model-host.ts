@@ -35,6 +35,7 @@ import type {
 import { beforeDeadline, checkDeadline } from './inference-timeout.js';
 import { modelMetadata } from './model-metadata.js';
 import { type FilledRows, fillOnlineFeatures } from './online-fill.js';
+import { loggedEntity, loggedEventTime } from './prediction-key.js';
 import type { PredictionLogEntry, PredictionLogger, Route } from './prediction-logger.js';
 import { routingBucket, routingKeyOf } from './routing.js';
 import { createScorer, type Scorer } from './scorer.js';
@@ -380,6 +381,7 @@ export class RegistryModelHost implements ModelHost {
 
   #collect(group: Scored, at: Date, answer: ScoredRow[], entries: PredictionLogEntry[]): void {
     const { rows, notes } = group.input;
+    const { entity, eventTime } = group.slot.scorer.bundle;
     group.indices.forEach((row, j) => {
       const s = group.scores[j]!;
       const predictionId = randomUUID();
@@ -399,6 +401,8 @@ export class RegistryModelHost implements ModelHost {
         latencyMs: group.latencyMs,
         route: group.route,
         ...(notes?.[row] === undefined ? {} : { features: notes[row] }),
+        entity: loggedEntity(rows[row], entity),
+        eventTime: loggedEventTime(rows[row], eventTime),
       };
     });
   }

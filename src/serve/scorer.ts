@@ -135,7 +135,9 @@ export function createScorer(bundle: ModelBundle): Scorer {
       ? { dictionary: trained.get(input.name)?.dictionary ?? input.categories ?? [] }
       : {}),
   }));
-  const passthrough = [bundle.entity, bundle.eventTime].filter((f) => f !== undefined);
+  const passthrough = [bundle.entity, bundle.eventTime, bundle.consent].filter(
+    (f): f is string => f !== undefined,
+  );
   const parser = new RowParser(inputs, passthrough);
   // Point-in-time features will come from the online store; until then they are missing.
   const given = new Set([

@@ -56,6 +56,11 @@ export interface ServerOptions {
   readonly stores?: Stores;
   /** The online feature store: `/v1/events`, freshness routes and metrics. */
   readonly features?: OnlineFeatures;
+  /**
+   * Where the read API's monitoring windows end (default: now). Browsing a
+   * replay, such as the demo's, sets it to the end of the replayed time.
+   */
+  readonly monitorAsOf?: Date;
   /** The registry's deployment operations, for the admin routes. */
   readonly registry?: DeploymentControl;
   /** Throws when the store cannot be reached (used by readiness). */
@@ -179,7 +184,11 @@ export function createServer(options: ServerOptions): FlywheelServer {
   eventsRoutes(app, ctx);
   if (options.dashboard !== false) dashboardRoutes(app, options.dashboard ?? {});
   if (options.stores !== undefined) {
-    readRoutes(app, ctx, { stores: options.stores, auth: options.auth === 'off' ? 'off' : 'on' });
+    readRoutes(app, ctx, {
+      stores: options.stores,
+      auth: options.auth === 'off' ? 'off' : 'on',
+      ...(options.monitorAsOf === undefined ? {} : { monitorAsOf: options.monitorAsOf }),
+    });
     feedbackRoutes(app, options.stores);
   }
   oipRoutes(app, ctx);

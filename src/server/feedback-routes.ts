@@ -1,8 +1,10 @@
 /**
  * `POST /v1/feedback`: outcome labels for served predictions, one or a batch
- * (`{"prediction_id", "label", "observed_at"?}` or `{"labels": [...]}`), with
- * the role `predictor` or above. A malformed batch stores nothing (400 with
- * fields); labels for unknown predictions are kept as orphans and counted.
+ * (`{"prediction_id", "label", "observed_at"?}`, or keyed by
+ * `{"model", "entity", "event_time", …}` instead of the id, or
+ * `{"labels": [...]}`), with the role `predictor` or above. A malformed
+ * batch stores nothing (400 with fields); labels for unknown predictions are
+ * kept as orphans and counted.
  */
 import type { FastifyInstance } from 'fastify';
 import { FlywheelError } from '../errors.js';

@@ -16,6 +16,8 @@ import { HttpError } from './server-error.js';
 export interface ReadRoutesOptions {
   readonly stores: Stores;
   readonly auth: 'on' | 'off';
+  /** Where monitoring windows end (default: now). */
+  readonly monitorAsOf?: Date;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -169,6 +171,7 @@ export function readRoutes(app: FastifyInstance, ctx: ServerContext, options: Re
       try {
         return await monitorModel(stores, name, {
           ...(window === undefined ? {} : { window }),
+          ...(options.monitorAsOf === undefined ? {} : { now: options.monitorAsOf }),
           count,
           evaluate: false,
           ...(freshness === undefined ? {} : { freshness }),

@@ -37,5 +37,11 @@ export {
   metricsForTask,
   type Task,
 } from './metrics-catalog.js';
-export { monitorSettings, type Spec, type SpecInput, SpecSchema } from './schema.js';
+export {
+  feedbackSettings,
+  monitorSettings,
+  type Spec,
+  type SpecInput,
+  SpecSchema,
+} from './schema.js';
 export { closestMatch, didYouMean } from './suggest.js';

@@ -373,6 +373,20 @@ const deploy = z
         weight: z.number().min(0).max(100).describe('Percent of traffic sent to the canary.'),
         interval_s: z.number().int().positive().default(60),
         failed_checks: z.number().int().positive().default(3),
+        cost_margin: z
+          .number()
+          .min(0)
+          .optional()
+          .describe(
+            "How much higher (relative) the canary's realised cost per decision may be than the champion's (default 0.05).",
+          ),
+        max_score_psi: z
+          .number()
+          .positive()
+          .optional()
+          .describe(
+            "Highest PSI between the champion's and the canary's scores (default 0.2). A retrained challenger's scores may move with the data by design; the realised cost still judges it.",
+          ),
       })
       .optional(),
   })
@@ -692,12 +706,105 @@ const checks = z
   })
   .describe('Step 3 data checks: quality, leakage and signal, run before training.');
 
+const retrainPolicy = z
+  .strictObject({
+    after_labels: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Retrain once this many new labels have arrived since the last retrain.'),
+    every: duration
+      .optional()
+      .describe(
+        'Retrain on a schedule: this long after the last retrain (or the first deployment).',
+      ),
+    on_alerts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Monitoring rules whose firing alert triggers a retrain, e.g. prediction_drift, feature_drift, realised_cost.',
+      ),
+    cooldown: duration
+      .optional()
+      .describe(
+        'No retrain is triggered sooner than this after the last one (by hand still works).',
+      ),
+    window: duration
+      .default('90d')
+      .describe(
+        'The data a retrain trains on: labelled predictions (and original rows) this far back.',
+      ),
+    holdout: duration
+      .default('7d')
+      .describe(
+        'The most recent labelled period: the rows the challenger is gated on against the champion, never trained on.',
+      ),
+    validation: duration
+      .default('7d')
+      .describe('The period before the holdout: where the challenger chooses its threshold.'),
+    min_labels: z
+      .number()
+      .int()
+      .positive()
+      .default(500)
+      .describe('A retrain needs at least this many labelled predictions in its window.'),
+    min_probability: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.8)
+      .describe(
+        "The gate: the challenger's cost per decision must be lower than the champion's in at least this share of paired bootstrap resamples.",
+      ),
+    canary_weight: z
+      .number()
+      .gt(0)
+      .max(100)
+      .optional()
+      .describe(
+        'Percent of traffic a blessed challenger gets as a canary (default: deploy.canary.weight, else 20).',
+      ),
+  })
+  .describe('When to retrain, on what data, and how a challenger earns a canary.');
+
+const labelQuality = z
+  .strictObject({
+    max_rate_shift: z
+      .number()
+      .positive()
+      .default(0.5)
+      .describe(
+        "Hold the retrain when the labels' positive rate differs from the champion's test rate by more than this share of it.",
+      ),
+    max_conflict_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe(
+        'Hold the retrain when conflicting labels exceed this share of the labels received.',
+      ),
+    min_labels: z
+      .number()
+      .int()
+      .positive()
+      .default(200)
+      .describe('With fewer labels the quality check cannot judge, and does not hold.'),
+  })
+  .describe(
+    'Checks on the labels before a retrain uses them; a failure holds the retrain with an alert.',
+  );
+
 const feedback = z
   .strictObject({
-    retrain_after_labels: z.number().int().positive().optional(),
-    window_days: z.number().int().positive().optional(),
+    late_after: duration
+      .default('7d')
+      .describe('A label observed longer than this after its prediction counts as late.'),
+    retrain: retrainPolicy.prefault({}),
+    label_quality: labelQuality.prefault({}),
   })
-  .describe('Step 8: the feedback loop (reserved; validated when present).');
+  .describe('Step 8: the feedback loop: labels, the retraining policy, label quality.');
 
 export const SpecSchema = z
   .strictObject({
@@ -750,5 +857,16 @@ export type Spec = z.output<typeof SpecSchema>;
  */
 export function monitorSettings(spec: Pick<Spec, 'monitor'>): NonNullable<Spec['monitor']> {
   return spec.monitor ?? monitor.parse({});
+}
+
+/**
+ * The spec's feedback settings (labels, retraining policy, label quality)
+ * with every default filled in.
+ *
+ * @example
+ * feedbackSettings(spec).retrain.window // '90d'
+ */
+export function feedbackSettings(spec: Pick<Spec, 'feedback'>): NonNullable<Spec['feedback']> {
+  return spec.feedback ?? feedback.parse({});
 }
 export type SpecInput = z.input<typeof SpecSchema>;

@@ -3,7 +3,8 @@
  * second label recorded as a conflict (the first stays), labels for unknown
  * predictions kept as orphans with their reason.
  */
-import { clampLimit, encodeTime } from './codec.js';
+import { clampLimit, decodeJson, encodeTime } from './codec.js';
+import { isShadowEntry } from './prediction-log.js';
 import type { StoreContext } from './store-context.js';
 
 export interface LabelWrite {
@@ -60,10 +61,86 @@ export async function findPredictions(
   return found;
 }
 
-/** Stores labels (call inside a transaction): new ones added, repeats classified, conflicts recorded. */
+/** What a label may be keyed by instead of a prediction id. */
+export interface PredictionKey {
+  /** The model name; a prediction of any of its versions matches. */
+  readonly model: string;
+  /** The entity key as text (as logged: the value of the model's entity column). */
+  readonly entity: string;
+  /** The event time; matches the same instant, whatever its notation. */
+  readonly eventTime: string | Date;
+}
+
+/** A logged prediction a key matched. */
+export interface KeyedPrediction {
+  readonly id: string;
+  readonly at: string;
+  readonly modelVersion: string;
+}
+
+/** (entity, event time) pairs per query: two bind parameters each. */
+const KEY_CHUNK = 250;
+
+const modelOf = (modelVersion: string) => modelVersion.slice(0, modelVersion.lastIndexOf('@'));
+
+/**
+ * For each key, in order, the logged predictions of its model (any
+ * version) for that entity at that instant, newest first. Shadow-route
+ * entries (never served) are left out.
+ */
+export async function findPredictionsByKey(
+  { db }: StoreContext,
+  keys: readonly PredictionKey[],
+): Promise<KeyedPrediction[][]> {
+  const pairOf = (entity: string, time: string) => `${entity}\u0000${time}`;
+  const wanted = keys.map((k) => ({
+    model: k.model,
+    entity: k.entity,
+    eventTime: encodeTime(k.eventTime, 'eventTime'),
+  }));
+  const pairs = [...new Map(wanted.map((k) => [pairOf(k.entity, k.eventTime), k])).values()];
+  const found = new Map<string, KeyedPrediction[]>();
+  for (let i = 0; i < pairs.length; i += KEY_CHUNK) {
+    const chunk = pairs.slice(i, i + KEY_CHUNK);
+    const rows = await db
+      .selectFrom('prediction_log')
+      .select(['id', 'at', 'model_version', 'outputs', 'entity', 'event_time'])
+      .where((eb) =>
+        eb.or(
+          chunk.map((k) =>
+            eb.and([eb('entity', '=', k.entity), eb('event_time', '=', k.eventTime)]),
+          ),
+        ),
+      )
+      .execute();
+    for (const r of rows) {
+      if (r.entity === null || r.event_time === null || isShadowEntry(decodeJson(r.outputs))) {
+        continue;
+      }
+      const pair = pairOf(r.entity, r.event_time);
+      const list = found.get(pair) ?? [];
+      list.push({ id: r.id, at: r.at, modelVersion: r.model_version });
+      found.set(pair, list);
+    }
+  }
+  const newestFirst = (a: KeyedPrediction, b: KeyedPrediction) =>
+    a.at === b.at ? (a.id < b.id ? 1 : -1) : a.at < b.at ? 1 : -1;
+  return wanted.map((k) =>
+    (found.get(pairOf(k.entity, k.eventTime)) ?? [])
+      .filter((p) => modelOf(p.modelVersion) === k.model)
+      .sort(newestFirst),
+  );
+}
+
+/**
+ * Stores labels (call inside a transaction): new ones added, repeats
+ * classified, conflicts recorded; all received at `receivedAt` (default:
+ * now; a replay passes its clock).
+ */
 export async function writeLabels(
   ctx: StoreContext,
   labels: readonly LabelWrite[],
+  receivedAt?: string | Date,
 ): Promise<LabelWriteOutcome> {
   const key = (id: string, source: string) => `${id}\u0000${source}`;
   const fresh = new Map<string, LabelWrite>();
@@ -93,7 +170,8 @@ export async function writeLabels(
       else conflict(l, Number(s.label));
     }
   }
-  const now = new Date().toISOString();
+  const now =
+    receivedAt === undefined ? new Date().toISOString() : encodeTime(receivedAt, 'receivedAt');
   for (const l of fresh.values()) {
     await ctx.db
       .insertInto('feedback_labels')
@@ -117,6 +195,7 @@ export async function writeLabels(
       raw: { stored: c.stored, received: c.received },
       reason: `a second label (${c.received}) differs from the stored one (${c.stored}); the stored one is kept`,
     })),
+    now,
   );
   return { added: fresh.size, duplicates, conflicts };
 }
@@ -125,8 +204,10 @@ export async function writeLabels(
 export async function insertIssues(
   { db }: StoreContext,
   issues: readonly Omit<FeedbackIssue, 'id' | 'receivedAt'>[],
+  receivedAt?: string | Date,
 ): Promise<void> {
-  const now = new Date().toISOString();
+  const now =
+    receivedAt === undefined ? new Date().toISOString() : encodeTime(receivedAt, 'receivedAt');
   for (const i of issues) {
     await db
       .insertInto('feedback_issues')

@@ -24,10 +24,17 @@ export type { SqliteDialectOptions } from './dialect/sqlite.js';
 export type { FeatureEventRecord, FeatureEventWrite } from './feature-event-records.js';
 export type {
   FeedbackIssue,
+  KeyedPrediction,
   LabelConflict,
   LabelWrite,
   LabelWriteOutcome,
+  PredictionKey,
 } from './feedback-records.js';
+export type {
+  FeedbackCounts,
+  LabelledFilter,
+  LabelledPrediction,
+} from './labelled-predictions.js';
 export {
   describeStoreLocation,
   resolveStoreLocation,

@@ -22,6 +22,13 @@ import {
   writeFeatureEvents,
 } from './feature-event-records.js';
 import * as feedback from './feedback-records.js';
+import {
+  type FeedbackCounts,
+  feedbackCounts,
+  type LabelledFilter,
+  type LabelledPrediction,
+  listLabelled,
+} from './labelled-predictions.js';
 import { appliedMigrations, type MigrationName, migrateStore } from './migrations/index.js';
 import * as models from './model-version-records.js';
 import * as monitoring from './monitoring-records.js';
@@ -219,17 +226,65 @@ export class MetadataStore {
   }
 
   /**
+   * For each key, in order, the logged predictions of its model (any version)
+   * for that entity at that event time, newest first; shadow-route entries
+   * are left out.
+   *
+   * @example
+   * const [matches] = await metadata.findPredictionsByKey([
+   *   { model: 'churn', entity: 'c42', eventTime: '2025-01-31T12:00:00Z' },
+   * ]);
+   */
+  findPredictionsByKey(
+    keys: readonly feedback.PredictionKey[],
+  ): Promise<feedback.KeyedPrediction[][]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#read('find predictions', (ctx) => feedback.findPredictionsByKey(ctx, keys));
+  }
+
+  /**
+   * Labelled predictions of the given model versions, oldest first: one row
+   * per prediction (its earliest-received label when several sources
+   * labelled it). Shadow-route entries are excluded.
+   *
+   * @example
+   * const rows = await metadata.listLabelled({ modelVersions: ['churn@3'], since: '2025-01-01' });
+   */
+  listLabelled(filter: LabelledFilter): Promise<LabelledPrediction[]> {
+    return this.#read('list labelled predictions', (ctx) => listLabelled(ctx, filter));
+  }
+
+  /** Counts for label-quality checks over labels (and feedback issues) received in [since, until). */
+  feedbackCounts(
+    filter: {
+      since?: string | Date;
+      until?: string | Date;
+      modelVersions?: readonly string[];
+    } = {},
+  ): Promise<FeedbackCounts> {
+    return this.#read('count feedback', (ctx) => feedbackCounts(ctx, filter));
+  }
+
+  /**
    * Stores labels in one transaction: a new (prediction, source) is added,
    * the same label again is a duplicate, a different one a conflict (the
    * first stays; the conflict is recorded as a feedback issue).
    */
-  writeLabels(labels: readonly feedback.LabelWrite[]): Promise<feedback.LabelWriteOutcome> {
-    return this.#write('store labels', (ctx) => feedback.writeLabels(ctx, labels));
+  writeLabels(
+    labels: readonly feedback.LabelWrite[],
+    receivedAt?: string | Date,
+  ): Promise<feedback.LabelWriteOutcome> {
+    return this.#write('store labels', (ctx) => feedback.writeLabels(ctx, labels, receivedAt));
   }
 
   /** Records feedback that could not be used as it came (orphans, conflicts). */
-  recordFeedbackIssues(issues: readonly Omit<feedback.FeedbackIssue, 'id' | 'receivedAt'>[]) {
-    return this.#write('record feedback issues', (ctx) => feedback.insertIssues(ctx, issues));
+  recordFeedbackIssues(
+    issues: readonly Omit<feedback.FeedbackIssue, 'id' | 'receivedAt'>[],
+    receivedAt?: string | Date,
+  ) {
+    return this.#write('record feedback issues', (ctx) =>
+      feedback.insertIssues(ctx, issues, receivedAt),
+    );
   }
 
   listFeedbackIssues(filter: { kind?: feedback.FeedbackIssue['kind']; limit?: number } = {}) {

@@ -7,7 +7,26 @@ import { clampLimit, decodeJson, encodeFloat, encodeJson, encodeTime } from './c
 import type { PredictionFilter, PredictionInput, PredictionRecord } from './records.js';
 import type { StoreContext } from './store-context.js';
 
-const COLUMNS = ['id', 'at', 'model_version', 'inputs', 'outputs', 'score', 'latency_ms'] as const;
+const COLUMNS = [
+  'id',
+  'at',
+  'model_version',
+  'inputs',
+  'outputs',
+  'score',
+  'latency_ms',
+  'entity',
+  'event_time',
+] as const;
+
+/** Whether logged outputs are a shadow-route entry: scored by a shadow canary, never served. */
+export function isShadowEntry(outputs: unknown): boolean {
+  return (
+    outputs !== null &&
+    typeof outputs === 'object' &&
+    (outputs as { readonly route?: unknown }).route === 'shadow'
+  );
+}
 
 /** Inserts `rows` (call inside a transaction) and returns their ids in order. */
 export async function insertPredictions(
@@ -27,6 +46,10 @@ export async function insertPredictions(
       row.outputs === undefined ? null : encodeJson(row.outputs, 'outputs'),
       encodeFloat(row.score),
       encodeFloat(row.latencyMs),
+      row.entity ?? null,
+      row.eventTime === undefined || row.eventTime === null
+        ? null
+        : encodeTime(row.eventTime, 'eventTime'),
     ];
   });
   await ctx.batch.insert(ctx.db, 'prediction_log', COLUMNS, values);
@@ -62,6 +85,8 @@ export async function listPredictions(
     outputs: decodeJson(r.outputs),
     score: r.score,
     latencyMs: r.latency_ms,
+    entity: r.entity,
+    eventTime: r.event_time,
   }));
 }
 

@@ -112,6 +112,10 @@ export interface PredictionInput {
   outputs?: unknown;
   score?: number | null;
   latencyMs?: number | null;
+  /** The entity the row is about (the value of the model's entity column), as text. */
+  entity?: string | null;
+  /** The row's event time (the model's event-time column); labels keyed by entity and event time join on it. */
+  eventTime?: string | Date | null;
 }
 
 /** A prediction log row as stored. */
@@ -123,6 +127,9 @@ export interface PredictionRecord {
   outputs: unknown;
   score: number | null;
   latencyMs: number | null;
+  entity: string | null;
+  /** ISO-8601 UTC. */
+  eventTime: string | null;
 }
 
 /** Which predictions `listPredictions` returns (oldest first). */

@@ -65,6 +65,10 @@ export interface PredictionLogTable {
   outputs: JsonColumn | null;
   score: number | null;
   latency_ms: number | null;
+  /** The entity key as text (migration 008); NULL when the model or row has none. */
+  entity: string | null;
+  /** The row's event time (migration 008); NULL when the model or row has none. */
+  event_time: TimestampColumn | null;
 }
 
 export interface SnapshotsTable {

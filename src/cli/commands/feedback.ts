@@ -1,7 +1,8 @@
 /** `flywheel feedback ingest FILE`: outcome labels for served predictions (step 8). */
 import { Command } from 'commander';
+import { durationSeconds } from '../../features/index.js';
 import { ingestFeedbackFile, openProjectStore } from '../../pipeline/index.js';
-import { loadSpec } from '../../spec/index.js';
+import { feedbackSettings, loadSpec } from '../../spec/index.js';
 import { formatTable, type Io, printJson, progressBar } from '../output.js';
 
 export function feedbackCommand(io: Io): Command {
@@ -11,7 +12,7 @@ export function feedbackCommand(io: Io): Command {
   feedback
     .command('ingest')
     .description(
-      'store labels from a file (CSV, Parquet, JSON: prediction_id, label, observed_at?); idempotent, conflicts flagged, unknown predictions kept as orphans',
+      'store labels from a file (CSV, Parquet, JSON: prediction_id or entity + event_time, label, observed_at?); idempotent, conflicts flagged, unknown predictions kept as orphans',
     )
     .argument('<file>', 'the labels file')
     .option(
@@ -19,19 +20,27 @@ export function feedbackCommand(io: Io): Command {
       'who produced the labels (one label per prediction and source)',
       'file',
     )
+    .option(
+      '--model <name>',
+      'the model whose predictions a file keyed by entity and event_time labels (any version)',
+    )
     .option('--spec <path>', 'spec file or project folder', '.')
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option('--json', 'print machine-readable JSON')
     .action(
       async (
         file: string,
-        opts: { source: string; spec: string; store?: string; json?: boolean },
+        opts: { source: string; model?: string; spec: string; store?: string; json?: boolean },
       ) => {
-        const stores = await openProjectStore(loadSpec(opts.spec), opts.store);
+        const loaded = loadSpec(opts.spec);
+        const stores = await openProjectStore(loaded, opts.store);
+        const lateAfter = feedbackSettings(loaded.spec).late_after;
         try {
           const bar = progressBar(io, 'feedback', !opts.json);
           const report = await ingestFeedbackFile(stores, file, {
+            lateAfterMs: durationSeconds(lateAfter, 'feedback.late_after') * 1000,
             source: opts.source,
+            ...(opts.model === undefined ? {} : { model: opts.model }),
             onProgress: (d, t) => bar.update(d, t),
           });
           bar.stop();
@@ -49,6 +58,7 @@ export function feedbackCommand(io: Io): Command {
                   'unreadable labels',
                   'late',
                   'positive',
+                  'ambiguous keys',
                 ],
                 [
                   [
@@ -61,9 +71,10 @@ export function feedbackCommand(io: Io): Command {
                     report.invalid,
                     report.late,
                     report.positives,
+                    report.ambiguous,
                   ],
                 ],
-                ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+                ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
               ),
             );
         } finally {

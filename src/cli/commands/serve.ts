@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FlywheelError } from '../../errors.js';
 import { NO_ONLINE_FEATURES, OnlineFeatures } from '../../features/index.js';
+import { labelCostSource } from '../../feedback/index.js';
 import { monitorModel } from '../../monitor/index.js';
 import {
   actorName,
@@ -48,10 +49,14 @@ interface ServeOptions {
   canaryChecks?: number;
   canaryFailedChecks?: number;
   canaryMinRequests?: number;
+  /** From the spec's deploy.canary. */
+  canaryCostMargin?: number;
+  canaryMaxScorePsi?: number;
   metricsPublic?: boolean;
   store?: string;
   onlineStore?: string;
   monitorInterval: number;
+  asOf?: Date;
   json?: boolean;
 }
 
@@ -164,6 +169,17 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
       'where online features live: embedded (default: the store) or redis://host:port/db (or FLYWHEEL_ONLINE_STORE)',
     )
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
+    .option(
+      '--as-of <time>',
+      "the API's and dashboard's monitoring windows end here instead of now (ISO-8601; to browse a replay such as the demo's)",
+      (value: string) => {
+        const t = Date.parse(value);
+        if (!/^\d{4}-\d\d-\d\d/.test(value) || Number.isNaN(t)) {
+          throw new InvalidArgumentError(`must be an ISO-8601 time, got ${value}`);
+        }
+        return new Date(t);
+      },
+    )
     .option('--json', 'print machine-readable JSON')
     .action(async (target: string | undefined, opts: ServeOptions) => {
       if (opts.auth === 'off' && !isLoopback(opts.host)) {
@@ -184,6 +200,10 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
           ...(opts.canaryFailedChecks === undefined && canary?.failed_checks !== undefined
             ? { canaryFailedChecks: canary.failed_checks }
             : {}),
+          ...(canary?.cost_margin === undefined ? {} : { canaryCostMargin: canary.cost_margin }),
+          ...(canary?.max_score_psi === undefined
+            ? {}
+            : { canaryMaxScorePsi: canary.max_score_psi }),
         });
       } finally {
         await stores.close();
@@ -248,7 +268,13 @@ async function serveWith(
             ...(opts.canaryMinRequests === undefined
               ? {}
               : { minRequests: opts.canaryMinRequests }),
+            ...(opts.canaryCostMargin === undefined ? {} : { costMargin: opts.canaryCostMargin }),
+            ...(opts.canaryMaxScorePsi === undefined
+              ? {}
+              : { maxScorePsi: opts.canaryMaxScorePsi }),
           },
+          // Realised cost of each side from the labels that have arrived (step 8).
+          cost: labelCostSource(stores),
           actor: actorName(),
           onCheck: (check, action) =>
             io.err(`canary ${check.canary}: ${check.verdict} (${check.reason}) → ${action}`),
@@ -270,6 +296,7 @@ async function serveWith(
     requestTimeoutMs: opts.requestTimeout,
     inferenceTimeoutMs: opts.inferenceTimeout,
     metricsPublic: opts.metricsPublic ?? false,
+    ...(opts.asOf === undefined ? {} : { monitorAsOf: opts.asOf }),
     logger: { level: 'warn', stream: process.stderr },
     version: packageVersion(),
   });

@@ -15,6 +15,7 @@ import { registryTables } from './004-registry.js';
 import { featureEventsTable } from './005-feature-events.js';
 import { monitoringTables } from './006-monitoring.js';
 import { feedbackTables } from './007-feedback.js';
+import { predictionKeys } from './008-prediction-keys.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
@@ -25,6 +26,7 @@ export const MIGRATION_NAMES = [
   '005-feature-events',
   '006-monitoring',
   '007-feedback',
+  '008-prediction-keys',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -40,6 +42,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '005-feature-events': featureEventsTable(dialect.capabilities),
     '006-monitoring': monitoringTables(dialect.capabilities),
     '007-feedback': feedbackTables(dialect.capabilities),
+    '008-prediction-keys': predictionKeys(dialect.capabilities),
   };
 }
 
