@@ -26,6 +26,7 @@ import { retrainCommand } from './commands/retrain.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { serveCommand } from './commands/serve.js';
+import { streamCommand } from './commands/stream.js';
 import { tokensCommand } from './commands/tokens.js';
 import { baselineCommand, trainCommand } from './commands/train.js';
 import { ExitWith, type Io, processIo, reportError } from './output.js';
@@ -60,6 +61,7 @@ export function buildProgram(io: Io = processIo): Command {
     predictCommand(io),
     deployCommand(io),
     serveCommand(io),
+    streamCommand(io),
     eventsCommand(io),
     featuresCommand(io),
     monitorCommand(io),

@@ -2,7 +2,9 @@
 
 export { type LabelCostOptions, labelCostSource, realisedCost } from './canary-cost.js';
 export {
+  addFeedbackReport,
   checkLabels,
+  emptyFeedbackReport,
   type FeedbackReport,
   type IngestFeedbackOptions,
   ingestFeedback,

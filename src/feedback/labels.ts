@@ -62,12 +62,39 @@ export interface FeedbackReport {
   readonly ambiguous: number;
 }
 
+/** A report of nothing: the start of a running total. */
+export function emptyFeedbackReport(): FeedbackReport {
+  return {
+    received: 0,
+    added: 0,
+    duplicates: 0,
+    conflicts: 0,
+    unknown: 0,
+    invalid: 0,
+    late: 0,
+    positives: 0,
+    ambiguous: 0,
+  };
+}
+
+/** Adds the report's counts into `totals`, field by field (other fields of `totals` untouched). */
+export function addFeedbackReport(
+  totals: { -readonly [K in keyof FeedbackReport]: number },
+  report: FeedbackReport,
+): void {
+  for (const k of Object.keys(emptyFeedbackReport()) as (keyof FeedbackReport)[]) {
+    totals[k] += report[k];
+  }
+}
+
 export interface IngestFeedbackOptions {
   /** Who sent the labels (one label per prediction and source); default `api`. */
   readonly source?: string;
   /** A label observed longer than this after its prediction is late (default 7 days). */
   readonly lateAfterMs?: number;
   readonly now?: Date;
+  /** Called with the labels of the batch once they are committed (e.g. to publish feedback events). */
+  readonly onStored?: (labels: readonly (LabelWrite & { readonly modelVersion: string })[]) => void;
 }
 
 const SOURCE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -254,6 +281,8 @@ export async function ingestFeedback(
     return b;
   };
   const writes: LabelWrite[] = [];
+  /** The model version of each write's prediction, for listeners. */
+  const versions: string[] = [];
   const issues: {
     kind: 'unknown_prediction' | 'invalid_label';
     predictionId: string;
@@ -301,6 +330,7 @@ export async function ingestFeedback(
     if (observedAt.getTime() - Date.parse(prediction.at) > lateAfter) late++;
     if (label > 0) positives++;
     writes.push({ predictionId: prediction.id, source, label, raw: l.label, observedAt });
+    versions.push(prediction.modelVersion);
   }
   // Labels and issues commit together: a failure leaves neither, and a retry is safe.
   const outcome = await stores.metadata.transaction(async (tx) => {
@@ -308,6 +338,13 @@ export async function ingestFeedback(
     if (issues.length > 0) await tx.recordFeedbackIssues(issues, now);
     return written;
   });
+  try {
+    if (writes.length > 0) {
+      options.onStored?.(writes.map((w, i) => ({ ...w, modelVersion: versions[i]! })));
+    }
+  } catch {
+    // A listener's failure never undoes stored labels.
+  }
   return {
     received: labels.length,
     added: outcome.added,

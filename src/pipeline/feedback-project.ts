@@ -7,7 +7,13 @@
 import path from 'node:path';
 import { convertSql, DuckSession, sqlIdent } from '../data/index.js';
 import { FlywheelError } from '../errors.js';
-import { checkLabels, type FeedbackReport, ingestFeedback } from '../feedback/index.js';
+import {
+  addFeedbackReport,
+  checkLabels,
+  emptyFeedbackReport,
+  type FeedbackReport,
+  ingestFeedback,
+} from '../feedback/index.js';
 import { assertModelName } from '../registry/index.js';
 import type { Stores } from '../store/index.js';
 import { fileReaderSql } from './file-reader.js';
@@ -128,23 +134,13 @@ export async function ingestFeedbackFile(
         );
       }
     }
-    const totals = {
-      received: 0,
-      added: 0,
-      duplicates: 0,
-      conflicts: 0,
-      unknown: 0,
-      invalid: 0,
-      late: 0,
-      positives: 0,
-      ambiguous: 0,
-    };
+    const totals = emptyFeedbackReport();
     for (let offset = 0; offset < total; offset += PAGE) {
       const report = await ingestFeedback(stores, await page(offset), {
         ...(options.source === undefined ? {} : { source: options.source }),
         ...(options.lateAfterMs === undefined ? {} : { lateAfterMs: options.lateAfterMs }),
       });
-      for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += report[k];
+      addFeedbackReport(totals, report);
       options.onProgress?.(Math.min(total, offset + PAGE), total);
     }
     return { file, ...totals };

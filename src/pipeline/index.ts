@@ -18,12 +18,25 @@ export { type DemoOptions, type DemoProgress, type DemoResult, runDemo } from '.
 export { type DescribeReport, describeProject } from './describe-project.js';
 export { type EvaluateOptions, evaluateProject } from './evaluate-project.js';
 export {
+  type DeploymentEvent,
+  type EventPublisherOptions,
+  type FeedbackEvent,
+  NatsEventPublisher,
+  type PredictionEvent,
+  publishDeployments,
+} from './event-publishing.js';
+export {
   consumeEvents,
   type NatsEventsBatch,
   type NatsEventsOptions,
   type NatsEventsReady,
   type NatsEventsTotals,
 } from './events-nats.js';
+export {
+  consumeFeedback,
+  type NatsFeedbackBatch,
+  type NatsFeedbackOptions,
+} from './feedback-nats.js';
 export { ingestFeedbackFile } from './feedback-project.js';
 export { buildFeedbackSnapshot, type FeedbackSnapshot } from './feedback-snapshot.js';
 export {
@@ -91,6 +104,13 @@ export {
 } from './retrain-project.js';
 export { type DataChecks, type RunOptions, type RunResult, runProject } from './run-project.js';
 export { learningCurveFindings, noLiftFindings, signalFindings } from './signal.js';
+export {
+  type StreamAnswerPayload,
+  type StreamBatch,
+  type StreamScoringOptions,
+  type StreamTotals,
+  streamScoring,
+} from './stream-scoring.js';
 export {
   loadCheckedSpec,
   loadProjectData,

@@ -42,7 +42,15 @@ export type {
 } from './host.js';
 export { InferenceTimeoutError } from './inference-timeout.js';
 export { parseIsoTimestamp } from './iso-timestamp.js';
+export {
+  type LeaderElection,
+  LeaderElector,
+  type LeaderElectorOptions,
+  type LeadershipChange,
+} from './leader-election.js';
 export { modelMetadata } from './model-metadata.js';
+export { type FilledRows, fillOnlineFeatures } from './online-fill.js';
+export { loggedEntity, loggedEventTime } from './prediction-key.js';
 export {
   type PredictionLogEntry,
   PredictionLogger,

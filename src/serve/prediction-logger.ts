@@ -54,6 +54,8 @@ export interface PredictionLoggerOptions {
   readonly maxQueue?: number;
   /** Called when a commit fails (the waiters of its batch are rejected as well). */
   readonly onError?: (error: unknown) => void;
+  /** Called with the rows of each commit once it is durable (e.g. to publish prediction events). */
+  readonly onCommitted?: (rows: readonly PredictionInput[]) => void;
 }
 
 export interface PredictionLoggerStats {
@@ -110,6 +112,7 @@ export class PredictionLogger {
   readonly #maxDelayMs: number;
   readonly #maxQueue: number;
   readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #onCommitted: ((rows: readonly PredictionInput[]) => void) | undefined;
   #pending: Call[] = [];
   #pendingRows = 0;
   /** The commit in flight; resolves to its error, if any (it never rejects). */
@@ -130,6 +133,7 @@ export class PredictionLogger {
     this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);
     this.#maxQueue = Math.max(this.#maxBatch, options.maxQueue ?? 16 * this.#maxBatch);
     this.#onError = options.onError;
+    this.#onCommitted = options.onCommitted;
   }
 
   /**
@@ -226,6 +230,11 @@ export class PredictionLogger {
     try {
       const rows = batch.length === 1 ? batch[0]!.rows : batch.flatMap((c) => c.rows);
       await this.#metadata.logPredictions(rows);
+      try {
+        this.#onCommitted?.(rows);
+      } catch {
+        // A listener's failure never fails the commit.
+      }
       this.#stats.commits++;
       this.#stats.rows += size;
       this.#retryDelayMs = 0;

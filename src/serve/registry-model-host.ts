@@ -33,6 +33,7 @@ import type {
   ScoredRow,
 } from './host.js';
 import { beforeDeadline, checkDeadline } from './inference-timeout.js';
+import type { LeaderElection } from './leader-election.js';
 import { modelMetadata } from './model-metadata.js';
 import { type FilledRows, fillOnlineFeatures } from './online-fill.js';
 import { loggedEntity, loggedEventTime } from './prediction-key.js';
@@ -62,6 +63,11 @@ export interface RegistryModelHostOptions {
   readonly inferenceTimeoutMs?: number;
   /** Run the canary controller here (on one replica only). */
   readonly controller?: boolean | ControllerSettings;
+  /**
+   * With a controller: run it only while this replica leads (started on
+   * becoming leader, stopped on losing it). Without: it always runs.
+   */
+  readonly leadership?: Pick<LeaderElection, 'isLeader' | 'onChange'>;
   /** Called after every scoring, e.g. to feed Prometheus metrics. */
   readonly onObservation?: (observation: PredictionObservation) => void;
   /** Background failures: a bundle that does not load, a shadow log that fails, a poll error. */
@@ -149,6 +155,9 @@ export class RegistryModelHost implements ModelHost {
   #queuedRefresh: Promise<boolean> | undefined;
   #poll: ReturnType<typeof setInterval> | undefined;
   #controller: CanaryController | undefined;
+  /** Controllers stopped on losing leadership, finishing their last check. */
+  #controllerStops: Promise<unknown> = Promise.resolve();
+  #unsubscribeLeadership: (() => void) | undefined;
   #closed = false;
 
   constructor(source: DeploymentSource, options: RegistryModelHostOptions) {
@@ -178,12 +187,16 @@ export class RegistryModelHost implements ModelHost {
       }, interval);
       this.#poll.unref?.();
     }
-    if (this.#options.controller && this.#controller === undefined) {
-      this.#controller = this.#createController(
-        this.#options.controller === true ? {} : this.#options.controller,
-      );
-      this.#controller.start();
+    const { controller, leadership } = this.#options;
+    if (!controller || this.#controller !== undefined || this.#unsubscribeLeadership) return;
+    if (leadership === undefined) {
+      this.#switchController(true);
+      return;
     }
+    this.#unsubscribeLeadership = leadership.onChange(({ leader }) =>
+      this.#switchController(leader),
+    );
+    if (leadership.isLeader()) this.#switchController(true);
   }
 
   names(): readonly string[] {
@@ -334,7 +347,9 @@ export class RegistryModelHost implements ModelHost {
     this.#closed = true;
     clearInterval(this.#poll);
     this.#poll = undefined;
-    await this.#controller?.stop();
+    this.#unsubscribeLeadership?.();
+    this.#switchController(false);
+    await this.#controllerStops;
     await this.#refreshing?.catch(() => undefined);
     await Promise.allSettled([...this.#background]);
     await this.#options.logger.close();
@@ -558,6 +573,23 @@ export class RegistryModelHost implements ModelHost {
     return changed;
   }
 
+  /**
+   * Starts the canary controller (a fresh one: a new leader counts the
+   * canary's checks from zero) or stops it (a check in progress finishes).
+   */
+  #switchController(on: boolean): void {
+    const settings = this.#options.controller;
+    if (!settings) return;
+    if (on && !this.#closed && this.#controller === undefined) {
+      this.#controller = this.#createController(settings === true ? {} : settings);
+      this.#controller.start();
+    } else if (!on && this.#controller !== undefined) {
+      const stopping = this.#controller;
+      this.#controller = undefined;
+      this.#controllerStops = Promise.all([this.#controllerStops, stopping.stop()]);
+    }
+  }
+
   #createController(settings: ControllerSettings): CanaryController {
     return new CanaryController({
       ...settings,
@@ -576,6 +608,13 @@ export class RegistryModelHost implements ModelHost {
         }),
       takeWindow: (key) => this.#window(key).take(),
       endCanary: async (request) => {
+        // A leader whose lease lapsed (a frozen or stalled process) must not act on its old judgement.
+        if (this.#options.leadership?.isLeader() === false) {
+          throw new FlywheelError(
+            'CONFLICT',
+            'this replica no longer leads; the leader judges the canary',
+          );
+        }
         await this.#source.endCanary(request);
         await this.refresh();
       },

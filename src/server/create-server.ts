@@ -21,9 +21,11 @@ import {
   useAccessControl,
 } from './access.js';
 import { adminRoutes } from './admin-routes.js';
+import { type ClusterInfo, clusterRoutes } from './cluster-routes.js';
 import type { ServerContext } from './context.js';
 import { type DashboardOptions, dashboardRoutes } from './dashboard-routes.js';
 import type { DeploymentControl } from './deployment-control.js';
+import type { ServerEventSink } from './events.js';
 import { eventsRoutes } from './events-routes.js';
 import { feedbackRoutes } from './feedback-routes.js';
 import { healthRoutes } from './health-routes.js';
@@ -72,6 +74,10 @@ export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** The Flywheel version shown in `/v2` and `/v1/health`. */
   readonly version?: string;
+  /** This replica and its leadership: `GET /v1/cluster` and the `flywheel_leader` gauge. */
+  readonly cluster?: ClusterInfo;
+  /** An event feed: stored labels are handed to it, and its counts reach /metrics. */
+  readonly events?: ServerEventSink;
 }
 
 export interface ListenOptions {
@@ -132,7 +138,7 @@ export function createServer(options: ServerOptions): FlywheelServer {
   });
   const ctx: ServerContext = {
     host: options.host,
-    metrics: createMetrics(options.features),
+    metrics: createMetrics(options.features, options.cluster?.leadership, options.events),
     maxRows: options.maxRows ?? 1_000,
     inferenceTimeoutMs,
     metricsPublic: options.metricsPublic ?? false,
@@ -189,10 +195,11 @@ export function createServer(options: ServerOptions): FlywheelServer {
       auth: options.auth === 'off' ? 'off' : 'on',
       ...(options.monitorAsOf === undefined ? {} : { monitorAsOf: options.monitorAsOf }),
     });
-    feedbackRoutes(app, options.stores);
+    feedbackRoutes(app, options.stores, options.events);
   }
   oipRoutes(app, ctx);
   healthRoutes(app, ctx);
+  if (options.cluster !== undefined) clusterRoutes(app, options.cluster);
   adminRoutes(app, ctx);
 
   let closing: Promise<void> | undefined;

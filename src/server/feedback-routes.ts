@@ -10,11 +10,16 @@ import type { FastifyInstance } from 'fastify';
 import { FlywheelError } from '../errors.js';
 import { ingestFeedback, type LabelProblem } from '../feedback/index.js';
 import type { Stores } from '../store/index.js';
+import type { ServerEventSink } from './events.js';
 import { HttpError } from './server-error.js';
 
 export const MAX_LABELS_PER_REQUEST = 10_000;
 
-export function feedbackRoutes(app: FastifyInstance, stores: Stores): void {
+export function feedbackRoutes(
+  app: FastifyInstance,
+  stores: Stores,
+  events?: Pick<ServerEventSink, 'feedback'>,
+): void {
   app.post<{ Querystring: { source?: string } }>(
     '/v1/feedback',
     { config: { action: 'feedback' } },
@@ -44,6 +49,7 @@ export function feedbackRoutes(app: FastifyInstance, stores: Stores): void {
       try {
         const report = await ingestFeedback(stores, labels, {
           source: /^[A-Za-z0-9_.:-]{1,64}$/.test(source) ? source : 'api',
+          ...(events === undefined ? {} : { onStored: (stored) => events.feedback(stored) }),
         });
         return { ...report, request_id: request.id };
       } catch (err) {

@@ -10,6 +10,7 @@ export {
   type RoleAllows,
   type TokenVerifier,
 } from './access.js';
+export { type ClusterInfo, type ClusterStatus, clusterStatus } from './cluster-routes.js';
 export {
   createServer,
   type FlywheelServer,
@@ -24,6 +25,7 @@ export {
   dashboardRoutes,
 } from './dashboard-routes.js';
 export type { ChangeRequest, DeploymentControl } from './deployment-control.js';
+export type { ServerEventSink } from './events.js';
 export { registryDeployments } from './registry-deployments.js';
 export {
   type ErrorBody,

@@ -2,10 +2,13 @@
  * Prometheus metrics of one server, on a registry of its own (never the
  * global one, so two servers in one process do not collide): requests by
  * model, version, route and status; latency by model version; prediction
- * errors; and the process metrics.
+ * errors; whether this replica leads; and the process metrics.
  */
+
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { FreshnessEntry, OnlineFeatures } from '../features/index.js';
+import type { LeaderElection } from '../serve/index.js';
+import type { ServerEventSink } from './events.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -22,10 +25,35 @@ export interface ServerMetrics {
  * metrics.requests.inc({ model: 'churn', version: '3', route: '/v1/models/:name/predict', code: '200' });
  * await metrics.registry.metrics();
  */
-export function createMetrics(features?: OnlineFeatures): ServerMetrics {
+export function createMetrics(
+  features?: OnlineFeatures,
+  leadership?: Pick<LeaderElection, 'isLeader'>,
+  events?: Pick<ServerEventSink, 'stats'>,
+): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   if (features !== undefined) freshnessGauges(registry, features);
+  new Gauge({
+    name: 'flywheel_leader',
+    help: '1 while this replica leads the canary controller and monitoring loop (holds the lock), else 0',
+    registers: [registry],
+    collect() {
+      this.set(leadership?.isLeader() ? 1 : 0);
+    },
+  });
+  if (events !== undefined) {
+    new Gauge({
+      name: 'flywheel_events_published',
+      help: 'Events (predictions, labels, alias moves) published to NATS since start, by outcome (published, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        const { published, failed } = events.stats();
+        this.set({ outcome: 'published' }, published);
+        this.set({ outcome: 'failed' }, failed);
+      },
+    });
+  }
   return {
     registry,
     requests: new Counter({

@@ -81,3 +81,10 @@ export {
 } from './records.js';
 export { redactUrl } from './redact-url.js';
 export { RunTracker, type RunTrackerOptions, type StartRunOptions } from './run-tracker.js';
+export {
+  lockKey,
+  openSessionLock,
+  type SessionLock,
+  type SessionLockOptions,
+} from './session-lock.js';
+export type { StreamAnswer } from './stream-records.js';

@@ -61,6 +61,7 @@ import * as runs from './run-records.js';
 import type { StoreSchema } from './schema.js';
 import { findSnapshots, insertSnapshot, listSnapshots } from './snapshot-records.js';
 import type { StoreContext } from './store-context.js';
+import { countStreamAnswers, recordStreamAnswers, type StreamAnswer } from './stream-records.js';
 import * as tokens from './token-records.js';
 
 export interface OpenMetadataOptions {
@@ -359,6 +360,28 @@ export class MetadataStore {
   logPredictions(rows: readonly PredictionInput[]): Promise<string[]> {
     if (rows.length === 0) return Promise.resolve([]);
     return this.#write('log predictions', (ctx) => insertPredictions(ctx, rows));
+  }
+
+  /**
+   * Answers to stream messages, each logged with its predictions in one
+   * transaction; a message `consumer` answered before logs nothing again.
+   * Returns the earlier answers of the repeated messages.
+   *
+   * @example
+   * const before = await metadata.recordStreamAnswers('scorer', [{ messageId: 'm1', at: new Date(), modelVersion: 'churn@3', answer, predictions }]);
+   */
+  recordStreamAnswers(
+    consumer: string,
+    answers: readonly StreamAnswer[],
+  ): Promise<Map<string, unknown>> {
+    return this.#write('record stream answers', (ctx) =>
+      recordStreamAnswers(ctx, consumer, answers),
+    );
+  }
+
+  /** How many stream messages `consumer` (or every consumer) has answered. */
+  countStreamAnswers(consumer?: string): Promise<number> {
+    return this.#read('count stream answers', (ctx) => countStreamAnswers(ctx, consumer));
   }
 
   /** Predictions, oldest first (default limit 1000). */

@@ -14,6 +14,8 @@ import { MetadataStore, type OpenMetadataOptions } from './metadata-store.js';
 export interface Stores {
   metadata: MetadataStore;
   artifacts: ArtifactStore;
+  /** Where they are (e.g. to open a session lock on the same database). */
+  readonly location?: StoreLocation;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function openStore(
   return {
     metadata,
     artifacts,
+    location,
     close: () => {
       closed ??= metadata.close();
       return closed;

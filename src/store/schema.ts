@@ -187,6 +187,15 @@ export interface FeedbackLabelsTable {
   raw: string | null;
 }
 
+export interface StreamMessagesTable {
+  consumer: string;
+  message_id: string;
+  at: TimestampColumn;
+  model_version: string;
+  /** The answer as published (JSON). */
+  answer: string;
+}
+
 export interface FeedbackIssuesTable {
   id: Generated<number>;
   received_at: TimestampColumn;
@@ -210,6 +219,7 @@ export interface StoreSchema {
   serving_minutes: ServingMinutesTable;
   feedback_labels: FeedbackLabelsTable;
   feedback_issues: FeedbackIssuesTable;
+  stream_messages: StreamMessagesTable;
   model_versions: ModelVersionsTable;
   model_aliases: ModelAliasesTable;
   alias_moves: AliasMovesTable;

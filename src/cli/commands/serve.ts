@@ -2,9 +2,12 @@
  * `flywheel serve`: the online model server over the project's registry.
  * Prints `listening on http://HOST:PORT` once it accepts requests; SIGTERM or
  * SIGINT drains in-flight requests and flushes the prediction log before it
- * exits, a second signal exits at once.
+ * exits, a second signal exits at once. With `--controller`, replicas on one
+ * store elect a leader (a session lock in the store) and only the leader runs
+ * the canary controller and the monitoring loop (docs/scaling.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -14,12 +17,20 @@ import { labelCostSource } from '../../feedback/index.js';
 import { monitorModel } from '../../monitor/index.js';
 import {
   actorName,
+  NatsEventPublisher,
   openOnlineStore,
   openProjectStore,
   projectOnlineDefinitions,
+  publishDeployments,
 } from '../../pipeline/index.js';
 import { CHAMPION, ModelRegistry, TokenStore } from '../../registry/index.js';
-import { PredictionLogger, RegistryModelHost, ServingMinutes } from '../../serve/index.js';
+import {
+  type LeaderElection,
+  LeaderElector,
+  PredictionLogger,
+  RegistryModelHost,
+  ServingMinutes,
+} from '../../serve/index.js';
 import {
   createServer,
   handleShutdownSignals,
@@ -27,7 +38,7 @@ import {
   registryDeployments,
 } from '../../server/index.js';
 import { type LoadedSpec, loadSpec, SPEC_FILE_NAME } from '../../spec/index.js';
-import type { Stores } from '../../store/index.js';
+import { openSessionLock, type Stores } from '../../store/index.js';
 import type { Io } from '../output.js';
 
 export interface ServeCommandOptions {
@@ -45,6 +56,7 @@ interface ServeOptions {
   requestTimeout: number;
   inferenceTimeout: number;
   controller?: boolean;
+  electionInterval: number;
   canaryInterval?: number;
   canaryChecks?: number;
   canaryFailedChecks?: number;
@@ -57,8 +69,14 @@ interface ServeOptions {
   onlineStore?: string;
   monitorInterval: number;
   asOf?: Date;
+  eventsNats?: string;
+  eventsStream: string;
+  eventsPrefix: string;
   json?: boolean;
 }
+
+/** The lock the replicas of one store compete for. */
+const CONTROLLER_LOCK = 'flywheel:controller';
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = Number(value);
@@ -136,7 +154,16 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
       integer(10, 600_000),
       2000,
     )
-    .option('--controller', 'run the canary controller in this process (one replica only)')
+    .option(
+      '--controller',
+      'run the canary controller and monitoring loop; among replicas on one store, only the elected leader does',
+    )
+    .option(
+      '--election-interval <ms>',
+      'with --controller: how often a follower tries to take the leader lock and the leader checks it holds it',
+      integer(100, 60_000),
+      1000,
+    )
     .option(
       '--canary-interval <s>',
       'seconds between canary checks (default: deploy.canary.interval_s, else 60)',
@@ -169,6 +196,16 @@ export function serveCommand(io: Io, options: ServeCommandOptions = {}): Command
       'where online features live: embedded (default: the store) or redis://host:port/db (or FLYWHEEL_ONLINE_STORE)',
     )
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
+    .option(
+      '--events-nats <servers>',
+      'publish prediction, feedback and deployment events to NATS JetStream (docs/scaling.md has the schema)',
+    )
+    .option(
+      '--events-stream <name>',
+      'the stream capturing the events (created when missing)',
+      'FLYWHEEL_OUT',
+    )
+    .option('--events-prefix <token>', "the events' subjects start with it", 'flywheel')
     .option(
       '--as-of <time>',
       "the API's and dashboard's monitoring windows end here instead of now (ISO-8601; to browse a replay such as the demo's)",
@@ -238,13 +275,104 @@ async function serveWith(
 ): Promise<void> {
   const warn = (context: string) => (err: unknown) =>
     io.err(`warning: ${context}: ${err instanceof Error ? err.message : String(err)}`);
+  const replica = `${hostname()}-${process.pid}`;
+  const election = opts.controller ? await elect(io, stores, replica, opts) : undefined;
+  try {
+    await serveReplica(io, stores, features, opts, { replica, election, warn });
+  } finally {
+    await election?.stop();
+  }
+}
+
+/**
+ * Joins the election for the controller's lock in the store. A store opened
+ * some other way (no location to lock in) runs the controller here, as one
+ * replica always did.
+ */
+async function elect(
+  io: Io,
+  stores: Stores,
+  replica: string,
+  opts: ServeOptions,
+): Promise<LeaderElection> {
+  if (stores.location === undefined) return alwaysLeader();
+  const intervalMs = opts.electionInterval;
+  // A leader that cannot reach the lock steps down after one interval plus
+  // one timeout; the server frees a silent session only after the (longer)
+  // idle timeout, so two leaders never overlap.
+  const timeoutMs = 2000;
+  const lock = openSessionLock(stores.location, CONTROLLER_LOCK, {
+    timeoutMs,
+    idleTimeoutMs: Math.max(10_000, 3 * (intervalMs + timeoutMs)),
+  });
+  let lastWarning = { text: '', at: 0 };
+  const election = await LeaderElector.start(lock, {
+    intervalMs,
+    timeoutMs,
+    // A follower retries every interval: the same failure is repeated once a minute.
+    onError: (err) => {
+      const text = `warning: leader election (${lock.description}): ${err instanceof Error ? err.message : String(err)}`;
+      const now = Date.now();
+      if (text === lastWarning.text && now - lastWarning.at < 60_000) return;
+      lastWarning = { text, at: now };
+      io.err(text);
+    },
+  });
+  const log = (leader: boolean, reason: string) =>
+    io.err(
+      leader
+        ? `leader: replica ${replica} runs the canary controller and monitoring (${reason})`
+        : `follower: replica ${replica} does not run the canary controller and monitoring (${reason})`,
+    );
+  log(
+    election.isLeader(),
+    election.isLeader() ? 'took the lock' : 'the lock is held elsewhere or out of reach',
+  );
+  election.onChange(({ leader, reason }) => log(leader, reason));
+  return election;
+}
+
+/** The election of a replica that is alone by construction. */
+function alwaysLeader(): LeaderElection {
+  const since = new Date();
+  return {
+    description: 'no election (this process only)',
+    isLeader: () => true,
+    since: () => since,
+    onChange: () => () => {},
+    stop: async () => {},
+  };
+}
+
+async function serveReplica(
+  io: Io,
+  stores: Stores,
+  features: OnlineFeatures,
+  opts: ServeOptions,
+  cluster: {
+    replica: string;
+    election: LeaderElection | undefined;
+    warn: (context: string) => (err: unknown) => void;
+  },
+): Promise<void> {
+  const { replica, election, warn } = cluster;
   const registry = new ModelRegistry(stores);
   const servingMinutes = new ServingMinutes((rows) => stores.metadata.addServingMinutes(rows), {
     onError: warn('recording serving counts failed'),
   });
+  const events =
+    opts.eventsNats === undefined
+      ? undefined
+      : await NatsEventPublisher.open({
+          servers: opts.eventsNats,
+          stream: opts.eventsStream,
+          prefix: opts.eventsPrefix,
+          onError: warn('publishing an event failed'),
+        });
   const logger = new PredictionLogger(stores.metadata, {
     mode: opts.logMode,
     onError: warn('prediction log commit failed'),
+    ...(events === undefined ? {} : { onCommitted: (rows) => events.predictions(rows) }),
   });
   const host = await RegistryModelHost.open(registry, {
     logger,
@@ -280,6 +408,7 @@ async function serveWith(
             io.err(`canary ${check.canary}: ${check.verdict} (${check.reason}) → ${action}`),
         }
       : false,
+    ...(election === undefined ? {} : { leadership: election }),
     onError: (err, context) => warn(context)(err),
     features,
     servingMinutes,
@@ -299,14 +428,40 @@ async function serveWith(
     ...(opts.asOf === undefined ? {} : { monitorAsOf: opts.asOf }),
     logger: { level: 'warn', stream: process.stderr },
     version: packageVersion(),
+    cluster: { replica, ...(election === undefined ? {} : { leadership: election }) },
+    ...(events === undefined ? {} : { events }),
   });
-  const monitoring =
-    opts.controller && opts.monitorInterval > 0
-      ? startMonitoring(stores, host, features, opts.monitorInterval * 1000, warn)
-      : undefined;
+  // The monitoring loop and the deployment events run on the leader only, like the canary controller.
+  let monitoring: { stop(): void } | undefined;
+  let deployments: AbortController | undefined;
+  const lead = (leader: boolean) => {
+    if (leader && monitoring === undefined && opts.monitorInterval > 0) {
+      monitoring = startMonitoring(stores, host, features, opts.monitorInterval * 1000, warn, () =>
+        Boolean(election?.isLeader()),
+      );
+    } else if (!leader) {
+      monitoring?.stop();
+      monitoring = undefined;
+    }
+    if (leader && events !== undefined && deployments === undefined) {
+      deployments = new AbortController();
+      void publishDeployments(stores, events, {
+        signal: deployments.signal,
+        onError: warn('publishing deployment events'),
+      });
+    } else if (!leader) {
+      deployments?.abort();
+      deployments = undefined;
+    }
+  };
+  const unsubscribe = election?.onChange(({ leader }) => lead(leader));
+  lead(election?.isLeader() ?? false);
   const shutdown = handleShutdownSignals(
     async () => {
-      monitoring?.stop();
+      // Step down first: another replica takes over while this one drains.
+      await election?.stop();
+      unsubscribe?.();
+      lead(false);
       await server.close();
     },
     {
@@ -318,28 +473,39 @@ async function serveWith(
     try {
       url = await server.listen({ port: opts.port, host: opts.host });
     } catch (err) {
+      lead(false);
       await server.close();
       throw err;
     }
     const served = host.names();
-    if (opts.json) io.out(JSON.stringify({ listening: url, models: served, auth: opts.auth }));
-    else {
+    const leader = election?.isLeader() ?? false;
+    if (opts.json) {
+      io.out(JSON.stringify({ listening: url, models: served, auth: opts.auth, replica, leader }));
+    } else {
       io.out(`listening on ${url}`);
+      const role =
+        election === undefined
+          ? ''
+          : `, canary controller ${leader ? 'on (leader)' : 'standing by (follower)'}`;
       io.err(
-        `serving ${served.length === 0 ? 'no models yet' : served.join(', ')}; auth ${opts.auth}, log ${opts.logMode}, online features ${features.store.description}${opts.controller ? ', canary controller on' : ''}`,
+        `serving ${served.length === 0 ? 'no models yet' : served.join(', ')}; auth ${opts.auth}, log ${opts.logMode}, online features ${features.store.description}${role}`,
       );
     }
     await shutdown.done;
     io.err('stopped: in-flight requests answered, prediction log flushed');
   } finally {
     shutdown.dispose();
+    unsubscribe?.();
+    lead(false);
+    await events?.close();
   }
 }
 
 /**
- * On the replica that runs the controller: every `intervalMs`, the
+ * On the replica that leads: every `intervalMs`, the
  * monitoring rules of each served model on its latest window (alerts and
- * webhooks). One evaluation at a time.
+ * webhooks). One evaluation at a time, and none once `leads` says this
+ * replica's leadership lapsed.
  */
 function startMonitoring(
   stores: Stores,
@@ -347,10 +513,11 @@ function startMonitoring(
   features: OnlineFeatures,
   intervalMs: number,
   warn: (context: string) => (err: unknown) => void,
+  leads: () => boolean,
 ): { stop(): void } {
   let running = false;
   const tick = async () => {
-    if (running) return;
+    if (running || !leads()) return;
     running = true;
     try {
       const freshness = await features.freshness();

@@ -16,6 +16,7 @@ import { featureEventsTable } from './005-feature-events.js';
 import { monitoringTables } from './006-monitoring.js';
 import { feedbackTables } from './007-feedback.js';
 import { predictionKeys } from './008-prediction-keys.js';
+import { streamMessages } from './009-stream-messages.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
@@ -27,6 +28,7 @@ export const MIGRATION_NAMES = [
   '006-monitoring',
   '007-feedback',
   '008-prediction-keys',
+  '009-stream-messages',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -43,6 +45,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '006-monitoring': monitoringTables(dialect.capabilities),
     '007-feedback': feedbackTables(dialect.capabilities),
     '008-prediction-keys': predictionKeys(dialect.capabilities),
+    '009-stream-messages': streamMessages(dialect.capabilities),
   };
 }
 
