@@ -28,6 +28,7 @@ const TOTAL = 100_000;
 const POISON = new Map<number, string>([
   [1_000, '{"x": 1.5, "city": '], // not JSON
   [50_000, JSON.stringify({ x: 'high', city: 'Paris' })], // x is not a number
+  [75_000, JSON.stringify(Array.from({ length: 1001 }, () => ({ x: 1, city: 'Paris' })))], // too many rows
   [99_999, JSON.stringify([])], // no rows
 ]);
 
@@ -215,6 +216,7 @@ describe.skipIf(skipReason !== undefined)('flywheel stream (NATS JetStream, Post
     }
     expect(dead.get('m1000')).toMatch(/not valid JSON/);
     expect(dead.get('m50000')).toMatch(/cannot score it: row 0, x/);
+    expect(dead.get('m75000')).toMatch(/1001 rows; at most 1000 per message/);
     expect(dead.get('m99999')).toMatch(/at least one row/);
   }, 420_000);
 

@@ -49,6 +49,8 @@ export interface StreamScoringOptions {
   readonly durable?: string;
   /** Most messages settled together (default 256). */
   readonly batch?: number;
+  /** Most rows in one message; a bigger one is a dead letter (default 1000, as the server's --max-rows). */
+  readonly maxRows?: number;
   /** Fills the point-in-time features a request leaves out. */
   readonly features?: OnlineFeatures;
   /** How often the alias is checked for a move (default 1000 ms). */
@@ -119,7 +121,7 @@ function predictionId(consumer: string, id: string, row: number): string {
 }
 
 /** The rows of a request: an object, an array of objects, or `{ "rows": [...] }`. */
-function rowsOf(msg: JsMsg): readonly Record<string, unknown>[] | string {
+function rowsOf(msg: JsMsg, maxRows: number): readonly Record<string, unknown>[] | string {
   let payload: unknown;
   try {
     payload = JSON.parse(msg.string());
@@ -134,6 +136,7 @@ function rowsOf(msg: JsMsg): readonly Record<string, unknown>[] | string {
   if (!Array.isArray(rows) || rows.length === 0) {
     return 'a request is a row object, an array of rows, or {"rows": [ … ]} with at least one row';
   }
+  if (rows.length > maxRows) return `${rows.length} rows; at most ${maxRows} per message`;
   if (rows.some((r) => r === null || typeof r !== 'object' || Array.isArray(r))) {
     return 'every row must be a JSON object';
   }
@@ -254,7 +257,7 @@ async function settle(group: readonly JsMsg[], input: SettleInput): Promise<Stre
   const answers: (StreamAnswer & { msg: JsMsg })[] = [];
   for (const msg of group) {
     const id = messageId(msg);
-    const parsed = rowsOf(msg);
+    const parsed = rowsOf(msg, options.maxRows ?? 1000);
     if (typeof parsed === 'string') {
       dead.push({ msg, id, reason: parsed });
       continue;

@@ -20,6 +20,7 @@ export {
   type StoreEngine,
 } from './dialect/capabilities.js';
 export type { PostgresDialectOptions } from './dialect/postgres.js';
+export type { RegistryWatch } from './dialect/postgres-listen.js';
 export type { SqliteDialectOptions } from './dialect/sqlite.js';
 export type { FeatureEventRecord, FeatureEventWrite } from './feature-event-records.js';
 export type {
@@ -86,5 +87,6 @@ export {
   openSessionLock,
   type SessionLock,
   type SessionLockOptions,
+  watchRegistry,
 } from './session-lock.js';
 export type { StreamAnswer } from './stream-records.js';

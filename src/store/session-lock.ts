@@ -8,6 +8,7 @@
  * one machine only, on a local disk).
  */
 import { createHash } from 'node:crypto';
+import { type RegistryWatch, watchPostgresRegistry } from './dialect/postgres-listen.js';
 import { openPostgresLock, type PostgresLockOptions } from './dialect/postgres-lock.js';
 import { openSqliteLock } from './dialect/sqlite-lock.js';
 import type { StoreLocation } from './location.js';
@@ -66,4 +67,21 @@ export function openSessionLock(
   return location.kind === 'postgres'
     ? openPostgresLock(location.url, name, lockKey(name), options)
     : openSqliteLock(`${location.path}.${slug(name)}.lock`, name);
+}
+
+/**
+ * Calls `onChange` (with the model's name, or null: refresh everything)
+ * whenever an alias moves or a canary changes, from any process; undefined
+ * where the store has no change notifications (SQLite: poll instead).
+ *
+ * @example
+ * const watch = watchRegistry(stores.location, () => void host.refresh());
+ */
+export function watchRegistry(
+  location: StoreLocation,
+  onChange: (model: string | null) => void,
+  options: { onError?: (err: unknown) => void } = {},
+): RegistryWatch | undefined {
+  if (location.kind !== 'postgres') return undefined;
+  return watchPostgresRegistry(location.url, onChange, options);
 }

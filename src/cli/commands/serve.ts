@@ -38,7 +38,7 @@ import {
   registryDeployments,
 } from '../../server/index.js';
 import { type LoadedSpec, loadSpec, SPEC_FILE_NAME } from '../../spec/index.js';
-import { openSessionLock, type Stores } from '../../store/index.js';
+import { openSessionLock, type Stores, watchRegistry } from '../../store/index.js';
 import type { Io } from '../output.js';
 
 export interface ServeCommandOptions {
@@ -413,6 +413,17 @@ async function serveReplica(
     features,
     servingMinutes,
   });
+  // On PostgreSQL, an alias move anywhere wakes this replica at once (the poll stays as a fallback).
+  const watch =
+    stores.location === undefined
+      ? undefined
+      : watchRegistry(
+          stores.location,
+          () => {
+            host.refresh().catch(warn('refreshing the deployments'));
+          },
+          { onError: warn('listening for registry changes') },
+        );
   const server = createServer({
     host,
     features,
@@ -497,6 +508,7 @@ async function serveReplica(
     shutdown.dispose();
     unsubscribe?.();
     lead(false);
+    await watch?.close();
     await events?.close();
   }
 }

@@ -25,6 +25,7 @@ interface StreamOptions {
   outStream: string;
   durable?: string;
   batch: number;
+  maxRows: number;
   spec: string;
   store?: string;
   onlineStore?: string;
@@ -78,6 +79,12 @@ export function streamCommand(io: Io): Command {
     )
     .option('--durable <name>', 'the durable consumer (default: from --in)')
     .option('--batch <n>', 'most messages settled together', positive, 256)
+    .option(
+      '--max-rows <n>',
+      'most rows in one message (a bigger one is a dead letter)',
+      positive,
+      1000,
+    )
     .option('--spec <path>', 'spec file or project folder', '.')
     .option('--store <location>', 'store location: sqlite:<path> or postgres://… (default: spec)')
     .option(
@@ -108,6 +115,7 @@ export function streamCommand(io: Io): Command {
             deadLetter: opts.deadLetter ?? `${opts.out}.dead`,
             ...(opts.durable === undefined ? {} : { durable: opts.durable }),
             batch: opts.batch,
+            maxRows: opts.maxRows,
             features: online.features,
             signal: stop.signal,
             onReady: (ready) => {

@@ -17,6 +17,7 @@ import { monitoringTables } from './006-monitoring.js';
 import { feedbackTables } from './007-feedback.js';
 import { predictionKeys } from './008-prediction-keys.js';
 import { streamMessages } from './009-stream-messages.js';
+import { registryNotify } from './010-registry-notify.js';
 
 /** Migration names in the order they apply; the last is the current schema. */
 export const MIGRATION_NAMES = [
@@ -29,6 +30,7 @@ export const MIGRATION_NAMES = [
   '007-feedback',
   '008-prediction-keys',
   '009-stream-messages',
+  '010-registry-notify',
 ] as const;
 export type MigrationName = (typeof MIGRATION_NAMES)[number];
 
@@ -46,6 +48,7 @@ function migrationsFor(dialect: StoreDialect): Record<MigrationName, Migration> 
     '007-feedback': feedbackTables(dialect.capabilities),
     '008-prediction-keys': predictionKeys(dialect.capabilities),
     '009-stream-messages': streamMessages(dialect.capabilities),
+    '010-registry-notify': registryNotify(dialect.capabilities),
   };
 }
 
