@@ -532,6 +532,46 @@ function conformance(harness: StoreHarness): void {
         expect((await metadata.feedbackCounts({ until: before.toISOString() })).labels).toBe(0);
       });
     });
+
+    it('records a stream answer once per consumer and message, with its predictions, and prunes old ones', async () => {
+      await withStore(async ({ metadata }) => {
+        const answer = (id: string, at: string, predictions: string[]) => ({
+          messageId: id,
+          at,
+          modelVersion: 'churn@1',
+          answer: { message_id: id, predictions },
+          predictions: predictions.map((p) => ({
+            id: p,
+            at,
+            modelVersion: 'churn@1',
+            inputs: { x: 1 },
+            score: 0.5,
+          })),
+        });
+        const old = '2025-01-01T00:00:00.000Z';
+        const now = '2025-02-01T00:00:00.000Z';
+        expect(
+          await metadata.recordStreamAnswers('c1', [
+            answer('m1', old, ['a']),
+            answer('m2', now, ['b', 'c']),
+          ]),
+        ).toEqual(new Map());
+        // Again (a redelivery), and a new one: the earlier answer comes back, nothing is logged twice.
+        const before = await metadata.recordStreamAnswers('c1', [
+          answer('m1', now, ['x']),
+          answer('m3', now, ['d']),
+        ]);
+        expect(before).toEqual(new Map([['m1', { message_id: 'm1', predictions: ['a'] }]]));
+        expect(await metadata.countPredictions({ modelVersion: 'churn@1' })).toBe(4);
+        // Another consumer answers the same message id on its own.
+        await metadata.recordStreamAnswers('c2', [answer('m1', now, ['e'])]);
+        expect(await metadata.countStreamAnswers('c1')).toBe(3);
+        expect(await metadata.countStreamAnswers()).toBe(4);
+        expect(await metadata.pruneStreamAnswers('c1', '2025-01-15T00:00:00.000Z')).toBe(1);
+        expect(await metadata.countStreamAnswers('c1')).toBe(2);
+        expect(await metadata.countStreamAnswers('c2')).toBe(1);
+      });
+    });
   });
 
   describe('transactions', () => {

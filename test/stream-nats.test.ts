@@ -95,6 +95,7 @@ function startConsumer(): Consumer {
     const lines = pending.split('\n');
     pending = lines.pop()!;
     for (const line of lines) {
+      if (!line.startsWith('{')) continue; // only JSON lines count; anything else shows in stderr()
       const event = JSON.parse(line) as { type: string; answered?: number };
       if (event.type === 'batch') answered += event.answered ?? 0;
     }

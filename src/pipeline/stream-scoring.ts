@@ -55,6 +55,11 @@ export interface StreamScoringOptions {
   readonly features?: OnlineFeatures;
   /** How often the alias is checked for a move (default 1000 ms). */
   readonly refreshMs?: number;
+  /**
+   * How long answers are kept to recognise a redelivered message (default 7
+   * days; pruned hourly). A message redelivered later is scored again.
+   */
+  readonly keepAnswersMs?: number;
   readonly signal?: AbortSignal;
   readonly onReady?: (ready: { stream: string; consumer: string; version: string }) => void;
   readonly onReport?: (report: StreamBatch) => void;
@@ -198,6 +203,8 @@ export async function streamScoring(
     options.onReady?.({ stream: session.stream, consumer: session.durable, version: served.ref });
     let checkedAt = Date.now();
     const refreshMs = options.refreshMs ?? 1000;
+    const keepMs = options.keepAnswersMs ?? 7 * 86_400_000;
+    let prunedAt = 0;
     await pullGroups(session, options.batch ?? DEFAULT_BATCH, options.signal, async (group) => {
       // An alias move (promotion, rollback) takes effect between groups.
       if (Date.now() - checkedAt >= refreshMs) {
@@ -211,6 +218,12 @@ export async function streamScoring(
             options.onSwap?.(served.ref);
           }
         }
+      }
+      if (Date.now() - prunedAt >= 3_600_000) {
+        prunedAt = Date.now();
+        await stores.metadata
+          .pruneStreamAnswers(session.durable, new Date(Date.now() - keepMs))
+          .catch(() => {}); // retried within the hour; never holds scoring up
       }
       const report = await settle(group, { stores, js, session, options, served });
       totals.messages += report.messages;

@@ -61,7 +61,12 @@ import * as runs from './run-records.js';
 import type { StoreSchema } from './schema.js';
 import { findSnapshots, insertSnapshot, listSnapshots } from './snapshot-records.js';
 import type { StoreContext } from './store-context.js';
-import { countStreamAnswers, recordStreamAnswers, type StreamAnswer } from './stream-records.js';
+import {
+  countStreamAnswers,
+  pruneStreamAnswers,
+  recordStreamAnswers,
+  type StreamAnswer,
+} from './stream-records.js';
 import * as tokens from './token-records.js';
 
 export interface OpenMetadataOptions {
@@ -377,6 +382,11 @@ export class MetadataStore {
     return this.#write('record stream answers', (ctx) =>
       recordStreamAnswers(ctx, consumer, answers),
     );
+  }
+
+  /** Forgets the answers `consumer` recorded before `before`; returns how many. */
+  pruneStreamAnswers(consumer: string, before: string | Date): Promise<number> {
+    return this.#write('prune stream answers', (ctx) => pruneStreamAnswers(ctx, consumer, before));
   }
 
   /** How many stream messages `consumer` (or every consumer) has answered. */

@@ -90,3 +90,21 @@ export async function countStreamAnswers({ db }: StoreContext, consumer?: string
   const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/**
+ * Forgets the answers `consumer` recorded before `before`: a message
+ * redelivered after that is scored again (keep answers longer than a
+ * message can wait unacknowledged).
+ */
+export async function pruneStreamAnswers(
+  { db }: StoreContext,
+  consumer: string,
+  before: string | Date,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('stream_messages')
+    .where('consumer', '=', consumer)
+    .where('at', '<', encodeTime(before, 'before'))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
+}

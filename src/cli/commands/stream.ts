@@ -5,6 +5,7 @@
  * src/pipeline/stream-scoring.ts).
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { durationSeconds } from '../../features/index.js';
 import {
   openProjectOnline,
   openProjectStore,
@@ -26,6 +27,7 @@ interface StreamOptions {
   durable?: string;
   batch: number;
   maxRows: number;
+  keepAnswers: string;
   spec: string;
   store?: string;
   onlineStore?: string;
@@ -80,6 +82,11 @@ export function streamCommand(io: Io): Command {
     .option('--durable <name>', 'the durable consumer (default: from --in)')
     .option('--batch <n>', 'most messages settled together', positive, 256)
     .option(
+      '--keep-answers <duration>',
+      'how long answers are kept to recognise a redelivered message (pruned hourly); one redelivered later is scored again',
+      '7d',
+    )
+    .option(
       '--max-rows <n>',
       'most rows in one message (a bigger one is a dead letter)',
       positive,
@@ -116,6 +123,7 @@ export function streamCommand(io: Io): Command {
             ...(opts.durable === undefined ? {} : { durable: opts.durable }),
             batch: opts.batch,
             maxRows: opts.maxRows,
+            keepAnswersMs: durationSeconds(opts.keepAnswers, '--keep-answers') * 1000,
             features: online.features,
             signal: stop.signal,
             onReady: (ready) => {
