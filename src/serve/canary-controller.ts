@@ -52,6 +52,12 @@ export interface CanaryControllerOptions {
   readonly targets: () => readonly CanaryTarget[];
   /** Takes (and resets) the window of a `name@version`. */
   readonly takeWindow: (version: string) => WindowSnapshot;
+  /**
+   * Reads the window of a `name@version` between two checks from shared
+   * storage instead (every replica's traffic, not this process's); when
+   * set, `takeWindow` is not used.
+   */
+  readonly readWindow?: (version: string, since: Date, until: Date) => Promise<WindowSnapshot>;
   readonly endCanary: (request: EndCanaryRequest) => Promise<unknown>;
   readonly cost?: CostSource;
   readonly policy?: Partial<CanaryPolicy>;
@@ -149,11 +155,23 @@ export class CanaryController {
     const at = this.#clock();
     let run = this.#runs.get(target.name);
     if (run === undefined || run.canary !== target.canary) {
-      run = { canary: target.canary, progress: NO_PROGRESS, since: at, checks: [] };
+      // Read from storage, a new run's first window is the interval before it (the
+      // traffic is already there); taken from memory, it is what was served since.
+      const since =
+        this.#options.readWindow === undefined
+          ? at
+          : new Date(at.getTime() - this.policy.intervalMs);
+      run = { canary: target.canary, progress: NO_PROGRESS, since, checks: [] };
       this.#runs.set(target.name, run);
     }
-    const canaryWindow = this.#options.takeWindow(target.canary);
-    const championWindow = this.#options.takeWindow(target.champion);
+    const read = this.#options.readWindow;
+    const [canaryWindow, championWindow] =
+      read === undefined
+        ? [this.#options.takeWindow(target.canary), this.#options.takeWindow(target.champion)]
+        : await Promise.all([
+            read(target.canary, run.since, at),
+            read(target.champion, run.since, at),
+          ]);
     const cost = await this.#readCost(target, run.since, at);
     const check = analyseCanary(
       {

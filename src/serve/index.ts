@@ -70,4 +70,5 @@ export { createScorer, type FeaturesResult, type ScoreResult, type Scorer } from
 export { ServingMinutes, type ServingMinutesSink } from './serving-minutes.js';
 export { type PredictionObservation, ServingStats, type VersionStats } from './serving-stats.js';
 export { type SmokeCheckOptions, smokeCheck } from './smoke-check.js';
+export { storeWindow } from './store-window.js';
 export { LATENCY_BOUNDS_MS, VersionWindow, type WindowSnapshot } from './version-window.js';

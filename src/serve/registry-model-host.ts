@@ -42,11 +42,13 @@ import { routingBucket, routingKeyOf } from './routing.js';
 import { createScorer, type Scorer } from './scorer.js';
 import type { ServingMinutes } from './serving-minutes.js';
 import { type PredictionObservation, ServingStats, type VersionStats } from './serving-stats.js';
-import { VersionWindow } from './version-window.js';
+import { VersionWindow, type WindowSnapshot } from './version-window.js';
 
 export interface ControllerSettings {
   readonly policy?: Partial<CanaryPolicy>;
   readonly cost?: CostSource;
+  /** Read canary windows from shared storage (every replica's traffic) instead of this process. */
+  readonly readWindow?: (version: string, since: Date, until: Date) => Promise<WindowSnapshot>;
   readonly clock?: () => Date;
   readonly actor?: string;
   readonly onCheck?: (check: CanaryCheck, outcome: CheckOutcome['action']) => void;

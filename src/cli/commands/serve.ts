@@ -30,6 +30,7 @@ import {
   PredictionLogger,
   RegistryModelHost,
   ServingMinutes,
+  storeWindow,
 } from '../../serve/index.js';
 import {
   createServer,
@@ -403,6 +404,13 @@ async function serveReplica(
           },
           // Realised cost of each side from the labels that have arrived (step 8).
           cost: labelCostSource(stores),
+          // On PostgreSQL (replicas), windows hold every replica's traffic, not this one's.
+          ...(stores.location?.kind === 'postgres'
+            ? {
+                readWindow: (version: string, since: Date, until: Date) =>
+                  storeWindow(stores.metadata, version, since, until),
+              }
+            : {}),
           actor: actorName(),
           onCheck: (check, action) =>
             io.err(`canary ${check.canary}: ${check.verdict} (${check.reason}) → ${action}`),
