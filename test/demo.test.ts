@@ -46,6 +46,9 @@ describe('flywheel demo (shortened: March–April 2001)', () => {
       await expect(
         runDemo({ dir: path.join(other, 'new'), from: '2001-05-01', until: '2001-04-01' }),
       ).rejects.toThrow(/must start after January and end after it starts/);
+      await expect(runDemo({ dir: path.join(other, 'new'), until: 'July' })).rejects.toThrow(
+        /--until must be a day such as 2001-03-01, got July/,
+      );
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

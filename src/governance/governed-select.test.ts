@@ -10,6 +10,7 @@ import { FlywheelError } from '../errors.js';
 import {
   countGovernanceExclusions,
   createGovernedView,
+  givesConsent,
   governedSelect,
   SALT_VARIABLE,
 } from './governed-select.js';
@@ -206,5 +207,15 @@ describe('governedSelect', () => {
     expect(() =>
       governedSelect({ input: 'raw', columns: cols, governance: gov({ pii: all }), now: NOW }),
     ).toThrow(/every column is dropped/);
+  });
+});
+
+describe('givesConsent (the consent rule for one served value)', () => {
+  it('accepts exactly what the governed views accept', () => {
+    for (const yes of [true, 1, 'true', ' Yes ', 'Y', 't', '1'])
+      expect(givesConsent(yes)).toBe(true);
+    for (const no of [false, 0, 2, 'false', 'no', '', 'n', null, undefined, {}, [true]]) {
+      expect(givesConsent(no)).toBe(false);
+    }
   });
 });

@@ -18,6 +18,23 @@ export const SALT_VARIABLE = 'flywheel_pii_salt';
 /** Text values of a consent column that count as consent (compared trimmed, in lower case). */
 export const CONSENT_TEXT = ['true', 't', 'yes', 'y', '1'] as const;
 
+/**
+ * Whether one value of a consent column gives consent, by the same rule the
+ * governed views apply in SQL (`consentCondition`): true, 1, or a text in
+ * CONSENT_TEXT; anything else, and a missing value, does not.
+ *
+ * @example
+ * givesConsent(' Yes '); // true
+ */
+export function givesConsent(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value === 1;
+  if (typeof value === 'string') {
+    return (CONSENT_TEXT as readonly string[]).includes(value.trim().toLowerCase());
+  }
+  return false;
+}
+
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 const TEXT_TYPE = /^(VARCHAR|ENUM\(.*)$/;

@@ -27,6 +27,7 @@ export {
   type GovernedSelect,
   type GovernedSelectOptions,
   type GovernedView,
+  givesConsent,
   governedSelect,
   SALT_VARIABLE,
 } from './governed-select.js';

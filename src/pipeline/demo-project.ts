@@ -122,6 +122,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const seed = options.seed ?? 42;
   const from = options.from ?? '2001-03-01';
   const until = options.until ?? '2001-07-01';
+  for (const [flag, day] of [
+    ['--from', from],
+    ['--until', until],
+  ] as const) {
+    if (!/^\d{4}-\d\d-\d\d$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
+      throw new FlywheelError(
+        'USAGE',
+        `${flag} must be a day such as 2001-03-01, got ${day.slice(0, 40)}`,
+      );
+    }
+  }
   const fromMs = Date.parse(`${from}T00:00:00Z`);
   const untilMs = Date.parse(`${until}T00:00:00Z`);
   if (!(fromMs < untilMs) || fromMs < Date.parse('2001-02-01T00:00:00Z')) {

@@ -29,6 +29,7 @@ import {
   sqlString,
 } from '../data/index.js';
 import { FlywheelError } from '../errors.js';
+import { givesConsent } from '../governance/index.js';
 import { type ModelBundle, ModelRegistry } from '../registry/index.js';
 import { createScorer } from '../serve/index.js';
 import type { LoadedSpec } from '../spec/index.js';
@@ -104,11 +105,10 @@ function parseTime(text: string): number {
   return Date.parse(hasZone || !/\d\d:\d\d/.test(text) ? text : `${text.trim()}Z`);
 }
 
-/** Whether the row's consent column says yes (missing or anything else: no). */
+/** Whether the served row's consent column gives consent, as the sources' rule reads it. */
 function consented(inputs: unknown, column: string): boolean {
   if (inputs === null || typeof inputs !== 'object') return false;
-  const v = (inputs as Record<string, unknown>)[column];
-  return v === true || v === 1 || v === 'true' || v === 'yes' || v === '1';
+  return givesConsent((inputs as Record<string, unknown>)[column]);
 }
 
 /** A UTC instant as DuckDB reads a TIMESTAMP. */

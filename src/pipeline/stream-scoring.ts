@@ -268,6 +268,16 @@ async function settle(group: readonly JsMsg[], input: SettleInput): Promise<Stre
   const consumer = session.durable;
   const dead: Dead[] = [];
   const answers: (StreamAnswer & { msg: JsMsg })[] = [];
+  let retried = 0;
+  let retryReason: string | undefined;
+  let answered = 0;
+  let repeated = 0;
+  let logged = 0;
+  const retry = (msgs: readonly JsMsg[], err: unknown) => {
+    for (const m of msgs) m.nak(retryDelayMs(m.info.deliveryCount));
+    retried += msgs.length;
+    retryReason ??= messageOf(err);
+  };
   for (const msg of group) {
     const id = messageId(msg);
     const parsed = rowsOf(msg, options.maxRows ?? 1000);
@@ -279,10 +289,14 @@ async function settle(group: readonly JsMsg[], input: SettleInput): Promise<Stre
     const started = performance.now();
     let rows: readonly unknown[] = parsed;
     if (options.features !== undefined) {
-      const filled = await fillOnlineFeatures(options.features, [served.bundle], parsed, at).catch(
-        () => undefined,
-      );
-      if (filled !== undefined) rows = filled.rows;
+      try {
+        const filled = await fillOnlineFeatures(options.features, [served.bundle], parsed, at);
+        if (filled !== undefined) rows = filled.rows;
+      } catch (err) {
+        // The online store is out of reach: retried later, never scored without its features.
+        retry([msg], err);
+        continue;
+      }
     }
     const scored = served.scorer.score(rows);
     if (!scored.ok) {
@@ -322,16 +336,6 @@ async function settle(group: readonly JsMsg[], input: SettleInput): Promise<Stre
     answers.push({ msg, messageId: id, at, modelVersion: served.ref, answer, predictions });
   }
 
-  let retried = 0;
-  let retryReason: string | undefined;
-  let answered = 0;
-  let repeated = 0;
-  let logged = 0;
-  const retry = (msgs: readonly JsMsg[], err: unknown) => {
-    for (const m of msgs) m.nak(retryDelayMs(m.info.deliveryCount));
-    retried += msgs.length;
-    retryReason ??= messageOf(err);
-  };
   if (answers.length > 0) {
     let before: Map<string, unknown> | undefined;
     try {
